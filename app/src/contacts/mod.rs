@@ -1,0 +1,5 @@
+//! Contacts: the people who write in.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;

@@ -1,0 +1,122 @@
+//! Server functions for the inbox view. Each: session -> access check (in
+//! the server module) -> wire type.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::contacts::model::{Contact, ContactInput};
+use crate::conversations::model::{Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter};
+use crate::error::AppError;
+use crate::ids::{ContactId, ConversationId, InboxId};
+use crate::inboxes::model::Inbox;
+use crate::messages::model::{ComposeKind, Message};
+
+/// Everything the thread and details panes show, in one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    pub summary: ConversationSummary,
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+    pub contact: Contact,
+    /// The contact's other conversations the viewer may see.
+    pub others: Vec<ConversationSummary>,
+    pub inbox_name: String,
+    pub channel_name: String,
+    /// Why replies on this channel cannot be delivered, if they cannot.
+    pub send_problem: Option<String>,
+}
+
+/// What the "new conversation" form sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewConversationInput {
+    pub inbox_id: InboxId,
+    /// An existing contact, or details for a new one.
+    pub contact_id: Option<ContactId>,
+    pub contact: ContactInput,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A page of the conversation list.
+#[server(input = Json)]
+pub async fn list_conversations(filter: ListFilter, cursor: Option<String>) -> Result<ConversationPage, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::conversations::server::list(&state.db, &who, &filter, cursor.as_deref(), 30).await
+}
+
+/// A conversation with its thread, contact and the contact's other conversations.
+#[server(input = Json)]
+pub async fn get_conversation(id: ConversationId) -> Result<ConversationDetail, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::conversations::server::detail(&state.db, &who, id).await
+}
+
+/// Changes status, priority, assignee, inbox, snooze, spam or unread.
+#[server(input = Json)]
+pub async fn update_conversation(id: ConversationId, patch: ConversationPatch) -> Result<ConversationSummary, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::conversations::server::patch(&state.db, &state.hub, &who, id, &patch).await
+}
+
+/// Marks a conversation read (opening it does this).
+#[server(input = Json)]
+pub async fn mark_conversation_read(id: ConversationId) -> Result<(), AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::conversations::server::mark_read(&state.db, &state.hub, &who, id).await
+}
+
+/// Sends a reply to the customer or adds an internal note.
+#[server(input = Json)]
+pub async fn send_message(id: ConversationId, kind: ComposeKind, body: String) -> Result<Message, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None).await
+}
+
+/// Starts a conversation from the inbox: the agent writes first.
+#[server(input = Json)]
+pub async fn start_conversation(input: NewConversationInput) -> Result<ConversationSummary, AppError> {
+    use crate::ingest::{ContactRef, Inbound, Origin};
+    let (state, who) = crate::users::session::require().await?;
+    if input.subject.trim().is_empty() {
+        return Err(AppError::invalid("subject", "is required"));
+    }
+    let contact = match input.contact_id {
+        Some(id) => ContactRef::Existing(id),
+        None => ContactRef::Details(input.contact.clone()),
+    };
+    let channel_id = crate::conversations::server::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
+    let inbound = Inbound {
+        channel_id,
+        inbox_id: Some(input.inbox_id),
+        contact,
+        subject: input.subject,
+        body: input.body,
+        origin: Origin::Agent,
+    };
+    Ok(crate::ingest::server::ingest(&state.db, &state.hub, &who, &inbound).await?.summary)
+}
+
+/// The inboxes the user may see.
+#[server(input = Json)]
+pub async fn list_inboxes() -> Result<Vec<Inbox>, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::inboxes::server::list(&state.db, &who).await
+}
+
+/// Changes a contact's name, email or phone.
+#[server(input = Json)]
+pub async fn update_contact(id: ContactId, input: ContactInput) -> Result<Contact, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    let mut tx = state.db.writer.begin().await?;
+    let c = crate::contacts::server::update(&mut tx, who.workspace_id, id, &input).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Contacts matching a search, for the "new conversation" picker.
+#[server(input = Json)]
+pub async fn search_contacts(q: String) -> Result<Vec<Contact>, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::contacts::server::list(&state.db, who.workspace_id, Some(&q), None, 10).await
+}

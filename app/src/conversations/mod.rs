@@ -1,0 +1,8 @@
+//! Conversations: the threads a team works on.
+
+pub mod api;
+pub mod model;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod view;

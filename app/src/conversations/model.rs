@@ -1,0 +1,241 @@
+//! Conversation types shared by browser and server, and the pure rules that
+//! move a conversation between statuses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ChannelId, ContactId, ConversationId, InboxId, UserId};
+use crate::messages::model::ChannelKind;
+use crate::str_enum;
+use crate::time::Timestamp;
+
+str_enum! {
+    /// Where a conversation stands.
+    Status {
+        /// Arrived, not handled yet.
+        New = "new" / "New",
+        /// Being worked.
+        Open = "open" / "Open",
+        /// Waiting on the customer or someone else.
+        Pending = "pending" / "Pending",
+        /// Hidden until a time, then back to Open.
+        Snoozed = "snoozed" / "Snoozed",
+        /// Handled.
+        Resolved = "resolved" / "Resolved",
+        /// Finished.
+        Closed = "closed" / "Closed",
+    }
+}
+
+str_enum! {
+    /// How urgent a conversation is.
+    Priority {
+        None = "none" / "No priority",
+        Low = "low" / "Low",
+        Medium = "medium" / "Medium",
+        High = "high" / "High",
+        Urgent = "urgent" / "Urgent",
+    }
+}
+
+impl Status {
+    /// The statuses the "open" views show: work still to do.
+    pub const ACTIVE: &'static [Status] = &[Status::New, Status::Open, Status::Pending];
+
+    /// Whether this status is still work to do.
+    pub fn is_active(self) -> bool {
+        Self::ACTIVE.contains(&self)
+    }
+}
+
+/// One row of the conversation list: everything the list shows, loaded by
+/// one query with the contact and assignee joined in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub inbox_id: InboxId,
+    pub channel_id: ChannelId,
+    pub channel_kind: ChannelKind,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    pub subject: String,
+    pub preview: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    pub spam: bool,
+    pub unread: bool,
+    pub snoozed_until: Option<Timestamp>,
+    pub message_count: i64,
+    pub created_at: Timestamp,
+    pub last_activity_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+}
+
+/// A conversation as the REST API returns it (shared/API.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub inbox_id: InboxId,
+    pub channel_id: ChannelId,
+    pub contact_id: ContactId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee_id: Option<UserId>,
+    pub labels: Vec<String>,
+    pub spam: bool,
+    pub unread: bool,
+    pub snoozed_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub last_inbound_at: Option<Timestamp>,
+    pub last_outbound_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+str_enum! {
+    /// The saved views of the list's left column.
+    View {
+        AllOpen = "all_open" / "All open",
+        Mine = "mine" / "Mine",
+        Unassigned = "unassigned" / "Unassigned",
+        MyUnread = "my_unread" / "My unread",
+        All = "all" / "All",
+        Spam = "spam" / "Spam",
+    }
+}
+
+str_enum! {
+    /// List order.
+    Sort {
+        /// Newest message first.
+        Newest = "newest" / "Newest first",
+        /// The order conversations arrived in, oldest first (a queue).
+        Added = "added" / "Order added",
+    }
+}
+
+/// What the list shows: a view plus optional filters. The server turns it
+/// into one indexed query; the browser uses [`ListFilter::matches`] to decide
+/// whether a live update belongs in the list it has on screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFilter {
+    pub view: View,
+    pub inbox_id: Option<InboxId>,
+    pub status: Option<Status>,
+    pub assignee_id: Option<UserId>,
+    pub sort: Sort,
+}
+
+impl Default for ListFilter {
+    fn default() -> Self {
+        Self { view: View::AllOpen, inbox_id: None, status: None, assignee_id: None, sort: Sort::Newest }
+    }
+}
+
+impl ListFilter {
+    /// Whether `c` belongs in this list for user `me`. Mirrors the SQL in
+    /// conversations/server.rs; a test keeps the two in step.
+    pub fn matches(&self, c: &ConversationSummary, me: UserId) -> bool {
+        let view_ok = match self.view {
+            View::AllOpen => !c.spam && self.status_or_active(c.status),
+            View::Mine => !c.spam && c.assignee_id == Some(me) && self.status_or_active(c.status),
+            View::Unassigned => !c.spam && c.assignee_id.is_none() && self.status_or_active(c.status),
+            View::MyUnread => !c.spam && c.assignee_id == Some(me) && c.unread,
+            View::All => !c.spam,
+            View::Spam => c.spam,
+        };
+        view_ok
+            && self.inbox_id.is_none_or(|i| i == c.inbox_id)
+            && self.status.is_none_or(|s| s == c.status)
+            && self.assignee_id.is_none_or(|a| Some(a) == c.assignee_id)
+    }
+
+    fn status_or_active(&self, s: Status) -> bool {
+        // An explicit status filter wins over the view's "active only".
+        self.status.is_some() || s.is_active()
+    }
+
+    /// The key this list is ordered by, for keyset paging and re-sorting.
+    pub fn sort_key(&self, c: &ConversationSummary) -> (i64, i64) {
+        match self.sort {
+            Sort::Newest => (c.last_activity_at.0, c.id.0),
+            Sort::Added => (c.created_at.0, c.id.0),
+        }
+    }
+
+    /// Whether `a` comes before `b` in this list.
+    pub fn before(&self, a: &ConversationSummary, b: &ConversationSummary) -> bool {
+        match self.sort {
+            Sort::Newest => self.sort_key(a) > self.sort_key(b),
+            Sort::Added => self.sort_key(a) < self.sort_key(b),
+        }
+    }
+}
+
+/// A page of the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationPage {
+    pub items: Vec<ConversationSummary>,
+    pub next_cursor: Option<String>,
+    /// The newest event id when the page was read: the live stream resumes
+    /// from here, so nothing between the read and the socket is missed.
+    pub event_cursor: i64,
+    /// How many conversations match in all (the list's count).
+    pub total: i64,
+}
+
+/// An opaque keyset cursor: the sort key of the last row of a page.
+pub fn encode_cursor(key: (i64, i64)) -> String {
+    format!("{}_{}", key.0, key.1)
+}
+
+/// Reads a cursor made by [`encode_cursor`].
+pub fn decode_cursor(s: &str) -> Option<(i64, i64)> {
+    let (a, b) = s.split_once('_')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// A change to a conversation's state. `None` leaves a field alone; the
+/// double options say "set to nothing" (`Some(None)`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
+    pub assignee_id: Option<Option<UserId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox_id: Option<InboxId>,
+    #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<Option<Timestamp>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spam: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<bool>,
+}
+
+/// Serde helper: a missing field is `None`, an explicit `null` is `Some(None)`.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(inner) => inner.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}

@@ -1,0 +1,463 @@
+//! Conversations in SQL: the list (one indexed query per view), loading
+//! with the access check, state changes, and the event each change writes.
+
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::conversations::model::{
+    decode_cursor, encode_cursor, Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter,
+    Priority, Sort, Status, View,
+};
+use crate::conversations::rules::{self, ConvState};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::ids::{ChannelId, ContactId, ConversationId, EventId, InboxId, UserId, WorkspaceId};
+use crate::live::model::{EventKind, LiveEvent};
+use crate::live::server::{latest_event_id, Hub};
+use crate::messages::model::{ChannelKind, Message};
+use crate::time::Timestamp;
+use crate::users::server::{can_see_inbox, push_inbox_visible, Principal};
+
+/// The list row: conversation, its channel kind, contact and assignee names.
+pub const SUMMARY_SQL: &str = "SELECT c.id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id,
+    COALESCE(NULLIF(ct.name, ''), ct.email, ct.phone, 'Unknown') AS contact_name,
+    c.subject, c.preview, c.status, c.priority, c.assignee_id, u.name AS assignee_name,
+    c.spam, c.unread, c.snoozed_until, c.message_count, c.created_at, c.last_activity_at, c.first_response_at
+  FROM conversations c
+  JOIN channels ch ON ch.id = c.channel_id
+  JOIN contacts ct ON ct.id = c.contact_id
+  LEFT JOIN users u ON u.id = c.assignee_id";
+
+/// Largest page a caller may ask for.
+pub const MAX_PAGE: i64 = 100;
+
+fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal, f: &ListFilter) {
+    qb.push(" WHERE c.workspace_id = ").push_bind(who.workspace_id);
+    qb.push(" AND c.inbox_id IN (SELECT i.id FROM inboxes i WHERE i.workspace_id = ").push_bind(who.workspace_id);
+    qb.push(" AND ");
+    push_inbox_visible(qb, who);
+    qb.push(")");
+    let active = "c.status IN ('new', 'open', 'pending')";
+    let status_clause = if f.status.is_some() { "1 = 1" } else { active };
+    match f.view {
+        View::AllOpen => {
+            qb.push(format!(" AND c.spam = 0 AND {status_clause}"));
+        }
+        View::Mine => {
+            qb.push(format!(" AND c.spam = 0 AND {status_clause} AND c.assignee_id = ")).push_bind(who.id);
+        }
+        View::Unassigned => {
+            qb.push(format!(" AND c.spam = 0 AND {status_clause} AND c.assignee_id IS NULL"));
+        }
+        View::MyUnread => {
+            qb.push(" AND c.spam = 0 AND c.unread = 1 AND c.assignee_id = ").push_bind(who.id);
+        }
+        View::All => {
+            qb.push(" AND c.spam = 0");
+        }
+        View::Spam => {
+            qb.push(" AND c.spam = 1");
+        }
+    }
+    if let Some(i) = f.inbox_id {
+        qb.push(" AND c.inbox_id = ").push_bind(i);
+    }
+    if let Some(s) = f.status {
+        qb.push(" AND c.status = ").push_bind(s);
+    }
+    if let Some(a) = f.assignee_id {
+        qb.push(" AND c.assignee_id = ").push_bind(a);
+    }
+}
+
+/// One page of the list for `who`, after `cursor`. One query for the rows
+/// (keyset on the sort key, served by an index) and one for the count.
+pub async fn list(db: &Db, who: &Principal, f: &ListFilter, cursor: Option<&str>, limit: i64) -> AppResult<ConversationPage> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    // Read the event cursor first: anything committed after it reaches the
+    // client over the socket, so the page plus the stream misses nothing.
+    let event_cursor = latest_event_id(db, who.workspace_id).await?;
+    let mut qb = QueryBuilder::new(SUMMARY_SQL);
+    push_filter(&mut qb, who, f);
+    if let Some(c) = cursor {
+        let (a, b) = decode_cursor(c).ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?;
+        match f.sort {
+            Sort::Newest => qb.push(" AND (c.last_activity_at, c.id) < (").push_bind(a).push(", ").push_bind(b).push(")"),
+            Sort::Added => qb.push(" AND (c.created_at, c.id) > (").push_bind(a).push(", ").push_bind(b).push(")"),
+        };
+    }
+    qb.push(match f.sort {
+        Sort::Newest => " ORDER BY c.last_activity_at DESC, c.id DESC",
+        Sort::Added => " ORDER BY c.created_at ASC, c.id ASC",
+    });
+    qb.push(" LIMIT ").push_bind(limit + 1);
+    let mut items: Vec<ConversationSummary> = qb.build_query_as().fetch_all(&db.pool).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|c| encode_cursor(f.sort_key(c)))
+    } else {
+        None
+    };
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM conversations c");
+    push_filter(&mut count, who, f);
+    let total: i64 = count.build_query_scalar().fetch_one(&db.pool).await?;
+    Ok(ConversationPage { items, next_cursor, event_cursor, total })
+}
+
+/// The list row of one conversation (no access check: callers have done it).
+pub async fn summary(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<ConversationSummary> {
+    sqlx::query_as(&format!("{SUMMARY_SQL} WHERE c.id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("conversation"))
+}
+
+/// A conversation's full row.
+#[derive(Debug, Clone, FromRow)]
+pub struct ConvRow {
+    pub id: ConversationId,
+    pub workspace_id: WorkspaceId,
+    pub inbox_id: InboxId,
+    pub channel_id: ChannelId,
+    pub channel_kind: ChannelKind,
+    pub contact_id: ContactId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee_id: Option<UserId>,
+    pub spam: bool,
+    pub unread: bool,
+    pub snoozed_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub last_inbound_at: Option<Timestamp>,
+    pub last_outbound_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl ConvRow {
+    /// The part the rules work on.
+    pub fn state(&self) -> ConvState {
+        ConvState {
+            status: self.status,
+            assignee_id: self.assignee_id,
+            snoozed_until: self.snoozed_until,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+            unread: self.unread,
+        }
+    }
+
+    /// The REST shape.
+    pub fn into_wire(self, labels: Vec<String>) -> Conversation {
+        Conversation {
+            id: self.id,
+            inbox_id: self.inbox_id,
+            channel_id: self.channel_id,
+            contact_id: self.contact_id,
+            subject: self.subject,
+            status: self.status,
+            priority: self.priority,
+            assignee_id: self.assignee_id,
+            labels,
+            spam: self.spam,
+            unread: self.unread,
+            snoozed_until: self.snoozed_until,
+            created_at: self.created_at,
+            first_response_at: self.first_response_at,
+            last_inbound_at: self.last_inbound_at,
+            last_outbound_at: self.last_outbound_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+        }
+    }
+}
+
+/// Loads a conversation `who` may see: `NotFound` when it does not exist in
+/// their workspace, `Forbidden` when its inbox is not theirs.
+pub async fn load(conn: &mut SqliteConnection, who: &Principal, id: ConversationId) -> AppResult<ConvRow> {
+    let row: ConvRow = sqlx::query_as(
+        "SELECT c.id, c.workspace_id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id, c.subject,
+                c.status, c.priority, c.assignee_id, c.spam, c.unread, c.snoozed_until, c.created_at,
+                c.first_response_at, c.last_inbound_at, c.last_outbound_at, c.resolved_at, c.closed_at
+         FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+         WHERE c.id = ? AND c.workspace_id = ?",
+    )
+    .bind(id)
+    .bind(who.workspace_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::not_found("conversation"))?;
+    if !can_see_inbox(conn, who, row.inbox_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(row)
+}
+
+/// The labels of a conversation, sorted.
+pub async fn labels(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT label FROM conversation_labels WHERE conversation_id = ? ORDER BY label")
+        .bind(id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Writes a rules state back to the row.
+pub async fn save_state(conn: &mut SqliteConnection, id: ConversationId, s: &ConvState) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE conversations SET status = ?, assignee_id = ?, snoozed_until = ?, first_response_at = ?,
+                resolved_at = ?, closed_at = ?, unread = ? WHERE id = ?",
+    )
+    .bind(s.status)
+    .bind(s.assignee_id)
+    .bind(s.snoozed_until)
+    .bind(s.first_response_at)
+    .bind(s.resolved_at)
+    .bind(s.closed_at)
+    .bind(s.unread)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends an event for a change made in this transaction and returns it,
+/// ready to publish after commit. The payload stores the list row after the
+/// change, so catch-up replays what the live stream sent.
+pub async fn record_event(
+    conn: &mut SqliteConnection,
+    kind: EventKind,
+    id: ConversationId,
+    actor: Option<UserId>,
+    change: String,
+    message: Option<Message>,
+) -> AppResult<LiveEvent> {
+    let summary = summary(&mut *conn, id).await?;
+    let ws: WorkspaceId = sqlx::query_scalar("SELECT workspace_id FROM conversations WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let now = Timestamp::now();
+    let event_id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (workspace_id, conversation_id, inbox_id, kind, actor_user_id, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, '', ?) RETURNING id",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(summary.inbox_id)
+    .bind(kind.as_str())
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let event = LiveEvent {
+        id: EventId(event_id),
+        kind,
+        conversation_id: id,
+        inbox_id: summary.inbox_id,
+        actor_id: actor,
+        change,
+        summary,
+        message,
+    };
+    let payload = serde_json::to_string(&event).map_err(|e| {
+        tracing::error!(error = %e, "event does not serialize");
+        AppError::Internal
+    })?;
+    sqlx::query("UPDATE events SET payload = ? WHERE id = ?").bind(payload).bind(event_id).execute(conn).await?;
+    Ok(event)
+}
+
+/// Applies a patch as `who`: checks access to the conversation and to any
+/// target inbox or assignee, runs the status rules, writes one event.
+pub async fn patch(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, p: &ConversationPatch) -> AppResult<ConversationSummary> {
+    let mut tx = db.writer.begin().await?;
+    let row = load(&mut tx, who, id).await?;
+    let now = Timestamp::now();
+    let mut state = row.state();
+    let mut changes: Vec<String> = Vec::new();
+
+    let status_to = match (p.status, &p.snoozed_until) {
+        (Some(s), _) => Some(s),
+        // Setting a snooze time alone means "snooze until then".
+        (None, Some(Some(_))) => Some(Status::Snoozed),
+        _ => None,
+    };
+    if let Some(to) = status_to {
+        let until = p.snoozed_until.flatten().or(row.snoozed_until.filter(|_| p.snoozed_until.is_none()));
+        state = rules::set_status(&state, to, until, now)?;
+        changes.push(format!("status {}", to.label()));
+    }
+    let mut inbox_id = row.inbox_id;
+    if let Some(target) = p.inbox_id.filter(|t| *t != row.inbox_id) {
+        let visible = can_see_inbox(&mut tx, who, target).await.map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::invalid("inboxId", "no such inbox"),
+            e => e,
+        })?;
+        if !visible {
+            return Err(AppError::Forbidden);
+        }
+        inbox_id = target;
+        changes.push("moved".into());
+    }
+    if let Some(assignee) = p.assignee_id {
+        if let Some(uid) = assignee {
+            check_assignable(&mut tx, who.workspace_id, inbox_id, uid).await?;
+        }
+        if assignee != state.assignee_id {
+            state.assignee_id = assignee;
+            changes.push(if assignee.is_some() { "assigned".into() } else { "unassigned".into() });
+        }
+    }
+    if let Some(u) = p.unread {
+        state.unread = u;
+    }
+    sqlx::query("UPDATE conversations SET inbox_id = ?, priority = COALESCE(?, priority), spam = COALESCE(?, spam), last_activity_at = CASE WHEN ? THEN ? ELSE last_activity_at END WHERE id = ?")
+        .bind(inbox_id)
+        .bind(p.priority)
+        .bind(p.spam)
+        .bind(!changes.is_empty() || p.priority.is_some() || p.spam.is_some())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(pr) = p.priority {
+        changes.push(format!("priority {}", pr.label()));
+    }
+    if let Some(s) = p.spam {
+        changes.push(if s { "marked spam".into() } else { "not spam".into() });
+    }
+    if p.unread.is_some() && changes.is_empty() {
+        changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
+    }
+    save_state(&mut tx, id, &state).await?;
+    let event = record_event(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None).await?;
+    tx.commit().await?;
+    let summary = event.summary.clone();
+    hub.publish(who.workspace_id, event);
+    Ok(summary)
+}
+
+/// The user must exist in the workspace and be able to see the inbox.
+async fn check_assignable(conn: &mut SqliteConnection, ws: WorkspaceId, inbox: InboxId, uid: UserId) -> AppResult<()> {
+    let assignee = crate::users::server::principal_in(conn, ws, uid)
+        .await?
+        .ok_or_else(|| AppError::invalid("assigneeId", "no such user"))?;
+    if !can_see_inbox(conn, &assignee, inbox).await? {
+        return Err(AppError::invalid("assigneeId", "that user has no access to this inbox"));
+    }
+    Ok(())
+}
+
+/// Marks a conversation read when an agent opens it (no event if it already was).
+pub async fn mark_read(db: &Db, hub: &Hub, who: &Principal, id: ConversationId) -> AppResult<()> {
+    let mut tx = db.writer.begin().await?;
+    let row = load(&mut tx, who, id).await?;
+    if !row.unread {
+        return Ok(());
+    }
+    sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    let event = record_event(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), "read".into(), None).await?;
+    tx.commit().await?;
+    hub.publish(who.workspace_id, event);
+    Ok(())
+}
+
+/// Wakes every snoozed conversation due by `now`; returns how many woke.
+pub async fn wake_due(db: &Db, hub: &Hub, now: Timestamp) -> AppResult<usize> {
+    let due: Vec<ConversationId> = sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ? ORDER BY snoozed_until LIMIT 500",
+    )
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut woke = 0;
+    for id in due {
+        let mut tx = db.writer.begin().await?;
+        let row: Option<(WorkspaceId, Status, Option<Timestamp>)> =
+            sqlx::query_as("SELECT workspace_id, status, snoozed_until FROM conversations WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((ws, status, until)) = row else { continue };
+        let state = ConvState { status, snoozed_until: until, ..ConvState::arrived(None) };
+        // Re-checked inside the transaction: someone may have changed it meanwhile.
+        if rules::wake_if_due(&state, now).is_none() {
+            continue;
+        }
+        sqlx::query("UPDATE conversations SET status = 'open', snoozed_until = NULL, unread = 1, last_activity_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let event = record_event(&mut tx, EventKind::ConversationUpdated, id, None, "snooze ended".into(), None).await?;
+        tx.commit().await?;
+        hub.publish(ws, event);
+        woke += 1;
+    }
+    Ok(woke)
+}
+
+/// The thread pane's data: conversation, messages, contact, the contact's
+/// other conversations, names, and whether replies can be delivered.
+pub async fn detail(db: &Db, who: &Principal, id: ConversationId) -> AppResult<crate::conversations::api::ConversationDetail> {
+    let mut conn = db.pool.acquire().await?;
+    let row = load(&mut conn, who, id).await?;
+    let summary = summary(&mut conn, id).await?;
+    let labels = labels(&mut conn, id).await?;
+    let messages = crate::messages::server::list_for(&mut conn, id).await?;
+    let contact = crate::contacts::server::get(&mut conn, who.workspace_id, row.contact_id).await?;
+    let others = crate::contacts::server::conversations_of(&mut conn, who, row.contact_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != id)
+        .collect();
+    let (inbox_name, channel_name): (String, String) = sqlx::query_as(
+        "SELECT i.name, ch.name FROM inboxes i, channels ch WHERE i.id = ? AND ch.id = ?",
+    )
+    .bind(row.inbox_id)
+    .bind(row.channel_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let send_problem = crate::outbound::readiness(row.channel_kind).err();
+    Ok(crate::conversations::api::ConversationDetail {
+        summary,
+        conversation: row.into_wire(labels),
+        messages,
+        contact,
+        others,
+        inbox_name,
+        channel_name,
+        send_problem,
+    })
+}
+
+/// The channel an agent-started conversation goes out on: the inbox's
+/// email channel when the contact has an address, its SMS channel for a
+/// phone number, else any channel of the inbox, else the API channel.
+pub async fn channel_for_start(
+    db: &Db,
+    who: &Principal,
+    inbox: InboxId,
+    contact: &crate::contacts::model::ContactInput,
+) -> AppResult<Option<ChannelId>> {
+    let want = if contact.email.as_deref().is_some_and(|e| !e.is_empty()) {
+        "email"
+    } else if contact.phone.as_deref().is_some_and(|p| !p.is_empty()) {
+        "sms"
+    } else {
+        ""
+    };
+    let id: Option<ChannelId> = sqlx::query_scalar(
+        "SELECT id FROM channels WHERE workspace_id = ? AND inbox_id = ? AND enabled = 1
+         ORDER BY (kind = ?) DESC, (kind = 'api') ASC, id LIMIT 1",
+    )
+    .bind(who.workspace_id)
+    .bind(inbox)
+    .bind(want)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,91 @@
+//! The right pane: the contact (editable, validated), the conversation's
+//! facts, and the contact's other conversations. It can be hidden.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::url::{use_inbox_url, Selected};
+use crate::contacts::model::ContactInput;
+use crate::conversations::api::{update_contact, ConversationDetail};
+use crate::error::AppError;
+
+/// The details pane for an open conversation.
+#[component]
+pub fn DetailsPane(d: ConversationDetail) -> impl IntoView {
+    let url = use_inbox_url();
+    let hidden = RwSignal::new(false);
+    let c = d.contact.clone();
+    let name = RwSignal::new(c.name.clone());
+    let email = RwSignal::new(c.email.clone().unwrap_or_default());
+    let phone = RwSignal::new(c.phone.clone().unwrap_or_default());
+    let contact_id = c.id;
+    let save = Action::new(move |input: &ContactInput| update_contact(contact_id, input.clone()));
+    let status = move || match save.value().get() {
+        Some(Ok(_)) => Some(("ok", "Saved".to_string())),
+        Some(Err(AppError::Validation { field, message })) => Some(("error", format!("{field}: {message}"))),
+        Some(Err(e)) => Some(("error", e.to_string())),
+        None => None,
+    };
+    let back = move || {
+        let mut u = url.get();
+        u.details = false;
+        u.href()
+    };
+    let s = d.summary.clone();
+    let fmt = |t: Option<crate::time::Timestamp>| t.map(|t| format!("{} {} UTC", t.date_string(), t.time_string())).unwrap_or_else(|| "—".into());
+    view! {
+        <button class="toggle-details link" on:click=move |_| hidden.update(|h| *h = !*h)>
+            {move || if hidden.get() { "Show details" } else { "Hide details" }}
+        </button>
+        <aside class="details" class:hidden=move || hidden.get()>
+            <A href=back attr:class="back" attr:aria-label="Back to conversation">"← Conversation"</A>
+            <section>
+                <h3>"Contact"</h3>
+                <form class="contact-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    save.dispatch(ContactInput {
+                        name: Some(name.get_untracked()),
+                        email: Some(email.get_untracked()),
+                        phone: Some(phone.get_untracked()),
+                    });
+                }>
+                    <label>"Name"<input name="contact_name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                    <label>"Email"<input name="contact_email" prop:value=email on:input=move |ev| email.set(event_target_value(&ev))/></label>
+                    <label>"Phone"<input name="contact_phone" placeholder="+15551234567" prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev))/></label>
+                    {move || status().map(|(kind, text)| view! { <p class=kind role="status">{text}</p> })}
+                    <button type="submit">"Save contact"</button>
+                </form>
+            </section>
+            <section>
+                <h3>"Conversation"</h3>
+                <dl class="facts">
+                    <dt>"Inbox"</dt><dd>{d.inbox_name.clone()}</dd>
+                    <dt>"Channel"</dt><dd>{d.channel_name.clone()}" ("{s.channel_kind.label()}")"</dd>
+                    <dt>"Assignee"</dt><dd data-testid="assignee">{s.assignee_name.clone().unwrap_or_else(|| "Unassigned".into())}</dd>
+                    <dt>"Status"</dt><dd data-testid="status">{s.status.label()}
+                        {s.snoozed_until.map(|t| format!(" until {} {} UTC", t.date_string(), t.time_string()))}</dd>
+                    <dt>"Priority"</dt><dd>{s.priority.label()}</dd>
+                    <dt>"Created"</dt><dd>{fmt(Some(s.created_at))}</dd>
+                    <dt>"First response"</dt><dd>{fmt(s.first_response_at)}</dd>
+                </dl>
+            </section>
+            <section>
+                <h3>"Other conversations"</h3>
+                <ul class="others">
+                    {if d.others.is_empty() {
+                        view! { <li class="muted">"None"</li> }.into_any()
+                    } else {
+                        d.others.clone().into_iter().map(|o| {
+                            let oid = o.id;
+                            let href = move || url.get().with_selected(Selected::Conversation(oid)).href();
+                            view! {
+                                <li><A href=href>{o.channel_kind.icon()}" "{if o.subject.is_empty() { o.preview.clone() } else { o.subject.clone() }}
+                                    " · "{o.status.label()}</A></li>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </ul>
+            </section>
+        </aside>
+    }
+}

@@ -1,0 +1,253 @@
+//! The middle pane: header actions, the thread grouped by date, and the
+//! composer with Reply and Note modes.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::details::DetailsPane;
+use super::url::{use_inbox_url, Selected};
+use super::InboxCtx;
+use crate::conversations::api::{get_conversation, mark_conversation_read, send_message, update_conversation, ConversationDetail};
+use crate::conversations::model::{ConversationPatch, Priority, Status};
+use crate::error::AppError;
+use crate::ids::{ConversationId, InboxId, UserId};
+use crate::inboxes::model::Inbox;
+use crate::messages::model::{ComposeKind, Direction, Message};
+use crate::time::Timestamp;
+use crate::users::model::User;
+
+/// The open conversation.
+#[component]
+pub fn ThreadPane(id: ConversationId) -> impl IntoView {
+    let ctx = expect_context::<InboxCtx>();
+    let detail = Resource::new(move || ctx.thread_version.get(), move |_| get_conversation(id));
+    view! {
+        <Transition fallback=|| view! { <div class="loading">"Loading…"</div> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => {
+                        if d.summary.unread {
+                            leptos::task::spawn_local(async move { let _ = mark_conversation_read(id).await; });
+                        }
+                        view! { <Thread d/> }.into_any()
+                    }
+                    Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Thread(d: ConversationDetail) -> impl IntoView {
+    let url = use_inbox_url();
+    let id = d.summary.id;
+    let back = move || url.get().with_selected(Selected::None).href();
+    let details_href = move || {
+        let mut u = url.get();
+        u.details = true;
+        u.href()
+    };
+    let messages = d.messages.clone();
+    view! {
+        <div class="thread" data-conversation=id.to_string()>
+            <header class="thread-head">
+                <A href=back attr:class="back" attr:aria-label="Back to list">"←"</A>
+                <div class="title">
+                    <h2>{if d.summary.subject.is_empty() { "(no subject)".to_string() } else { d.summary.subject.clone() }}</h2>
+                    <span class="muted">{d.summary.contact_name.clone()}" · "{d.inbox_name.clone()}" · "{d.summary.channel_kind.label()}</span>
+                </div>
+                <A href=details_href attr:class="details-link">"Details"</A>
+            </header>
+            <Actions d=d.clone()/>
+            <ol class="messages">
+                {group_by_date(messages).into_iter().map(|(date, msgs)| view! {
+                    <li class="day"><span>{date}</span></li>
+                    {msgs.into_iter().map(|m| view! { <MessageItem m/> }).collect_view()}
+                }).collect_view()}
+            </ol>
+            <Composer id send_problem=d.send_problem.clone()/>
+        </div>
+        <DetailsPane d/>
+    }
+}
+
+fn group_by_date(msgs: Vec<Message>) -> Vec<(String, Vec<Message>)> {
+    let mut out: Vec<(String, Vec<Message>)> = vec![];
+    for m in msgs {
+        let day = m.created_at.date_string();
+        match out.last_mut() {
+            Some((d, v)) if *d == day => v.push(m),
+            _ => out.push((day, vec![m])),
+        }
+    }
+    out
+}
+
+#[component]
+fn MessageItem(m: Message) -> impl IntoView {
+    let class = format!("msg msg-{}", m.direction.as_str());
+    let label = match m.direction {
+        Direction::Inbound => m.channel_kind.label().to_string(),
+        Direction::Outbound => format!("Reply via {}", m.channel_kind.label()),
+        Direction::Note => "Internal note · staff only".to_string(),
+    };
+    view! {
+        <li class=class data-direction=m.direction.as_str()>
+            <div class="meta">
+                <strong>{m.sender_name.clone()}</strong>
+                <span class="kind">{label}</span>
+                <time>{m.created_at.time_string()}" UTC"</time>
+                {m.delivery_status.map(|s| view! {
+                    <span class=format!("delivery delivery-{}", s.as_str()) title=m.failure_reason.clone().unwrap_or_default()>{s.label()}</span>
+                })}
+            </div>
+            // Text only: message HTML is never injected into the page.
+            <div class="body">{m.body.clone()}</div>
+            {m.failure_reason.clone().map(|r| view! { <div class="failure">{r}</div> })}
+        </li>
+    }
+}
+
+#[component]
+fn Actions(d: ConversationDetail) -> impl IntoView {
+    let users = expect_context::<Resource<Result<Vec<User>, AppError>>>();
+    let inboxes = expect_context::<Resource<Result<Vec<Inbox>, AppError>>>();
+    let id = d.summary.id;
+    let act = Action::new(move |p: &ConversationPatch| update_conversation(id, p.clone()));
+    let error = move || match act.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    let patch = move |p: ConversationPatch| {
+        act.dispatch(p);
+    };
+    let snooze_until = RwSignal::new(String::new());
+    let status = d.summary.status;
+    let assignee = d.summary.assignee_id;
+    let priority = d.summary.priority;
+    let inbox = d.summary.inbox_id;
+    let spam = d.summary.spam;
+    view! {
+        <div class="actions">
+            <label>"Assignee"
+                <select name="assignee" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    patch(ConversationPatch { assignee_id: Some(v.parse().ok().map(UserId)), ..Default::default() });
+                }>
+                    <option value="" selected=assignee.is_none()>"Unassigned"</option>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            users.await.unwrap_or_default().into_iter().map(|u| view! {
+                                <option value=u.id.to_string() selected=assignee == Some(u.id)>{u.name}</option>
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </label>
+            <label>"Status"
+                <select name="status" on:change=move |ev| {
+                    if let Ok(s) = event_target_value(&ev).parse::<Status>() {
+                        if s == Status::Snoozed {
+                            if snooze_until.get_untracked().is_empty() {
+                                // Default: tomorrow at this time; the field below changes it.
+                                let t = Timestamp::now().plus_secs(86_400);
+                                snooze_until.set(t.to_rfc3339()[..16].to_string());
+                            }
+                        } else {
+                            patch(ConversationPatch { status: Some(s), ..Default::default() });
+                        }
+                    }
+                }>
+                    {Status::ALL.iter().map(|s| view! { <option value=s.as_str() selected=*s == status>{s.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <Show when=move || !snooze_until.get().is_empty() || status == Status::Snoozed>
+                <label class="snooze">"Snooze until (UTC)"
+                    <input type="datetime-local" name="snoozed_until" prop:value=snooze_until
+                        on:input=move |ev| snooze_until.set(event_target_value(&ev))/>
+                    <button on:click=move |_| {
+                        let t = Timestamp::parse_rfc3339(&format!("{}:00Z", snooze_until.get_untracked()));
+                        patch(ConversationPatch { status: Some(Status::Snoozed), snoozed_until: Some(t), ..Default::default() });
+                    }>"Snooze"</button>
+                </label>
+            </Show>
+            <label>"Priority"
+                <select name="priority" on:change=move |ev| {
+                    if let Ok(p) = event_target_value(&ev).parse::<Priority>() {
+                        patch(ConversationPatch { priority: Some(p), ..Default::default() });
+                    }
+                }>
+                    {Priority::ALL.iter().map(|p| view! { <option value=p.as_str() selected=*p == priority>{p.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Inbox"
+                <select name="inbox" on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse::<i64>() {
+                        patch(ConversationPatch { inbox_id: Some(InboxId(i)), ..Default::default() });
+                    }
+                }>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            inboxes.await.unwrap_or_default().into_iter().map(|i| view! {
+                                <option value=i.id.to_string() selected=i.id == inbox>{i.name}</option>
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </label>
+            <button on:click=move |_| patch(ConversationPatch { unread: Some(true), ..Default::default() })>"Mark unread"</button>
+            <button on:click=move |_| patch(ConversationPatch { spam: Some(!spam), ..Default::default() })>
+                {if spam { "Not spam" } else { "Mark spam" }}
+            </button>
+            <button class="close-btn" on:click=move |_| patch(ConversationPatch { status: Some(Status::Closed), ..Default::default() })>"Close"</button>
+            <Show when=move || error().is_some()>
+                <p class="error" role="alert">{error}</p>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Composer(id: ConversationId, send_problem: Option<String>) -> impl IntoView {
+    let ctx = expect_context::<InboxCtx>();
+    let mode = RwSignal::new(ComposeKind::Reply);
+    let body = RwSignal::new(String::new());
+    let send = Action::new(move |(k, b): &(ComposeKind, String)| send_message(id, *k, b.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = send.value().get() {
+            body.set(String::new());
+            ctx.thread_version.update(|v| *v += 1);
+        }
+    });
+    let error = move || match send.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    let problem = send_problem.clone();
+    view! {
+        <form class="composer" class:note-mode=move || mode.get() == ComposeKind::Note on:submit=move |ev| {
+            ev.prevent_default();
+            send.dispatch((mode.get_untracked(), body.get_untracked()));
+        }>
+            <div class="modes" role="tablist">
+                <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Reply
+                    on:click=move |_| mode.set(ComposeKind::Reply)>"Reply"</button>
+                <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Note
+                    on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
+            </div>
+            <Show when=move || mode.get() == ComposeKind::Reply && problem.is_some()>
+                <p class="warning">{send_problem.clone()}</p>
+            </Show>
+            <textarea name="body" rows="3"
+                placeholder=move || if mode.get() == ComposeKind::Note { "Internal note — only your team sees this" } else { "Reply to the customer…" }
+                prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            <Show when=move || error().is_some()>
+                <p class="error" role="alert">{error}</p>
+            </Show>
+            <button type="submit" class="primary" disabled=move || send.pending().get()>
+                {move || if mode.get() == ComposeKind::Note { "Add note" } else { "Send reply" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,5 @@
+//! Inboxes: queues and their policies.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;

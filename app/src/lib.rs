@@ -1,0 +1,31 @@
+//! Parley's app crate: the shared types, the UI, the server functions and
+//! the business rules every transport (UI, REST, websocket) shares.
+#![recursion_limit = "512"]
+
+pub mod contacts;
+pub mod conversations;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod inboxes;
+pub mod ingest;
+pub mod live;
+pub mod messages;
+pub mod outbound;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod state;
+pub mod time;
+pub mod users;
+#[cfg(feature = "ssr")]
+pub mod workspace;
+
+/// Called by the WASM entry point: attaches the UI to the server's HTML.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    leptos::mount::hydrate_body(shell::App);
+}

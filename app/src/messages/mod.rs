@@ -1,0 +1,5 @@
+//! Messages: inbound, replies and internal notes.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;

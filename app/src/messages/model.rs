@@ -1,0 +1,122 @@
+//! Message types shared by browser and server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ContactId, ConversationId, MessageId, UserId};
+use crate::str_enum;
+use crate::time::Timestamp;
+
+str_enum! {
+    /// Who a message is from and for.
+    Direction {
+        /// From the customer.
+        Inbound = "inbound" / "Inbound",
+        /// A reply to the customer.
+        Outbound = "outbound" / "Reply",
+        /// Staff-only; never sent to the customer.
+        Note = "note" / "Internal note",
+    }
+}
+
+str_enum! {
+    /// The kind of channel a conversation or message travels on.
+    ChannelKind {
+        Email = "email" / "Email",
+        Sms = "sms" / "SMS",
+        Whatsapp = "whatsapp" / "WhatsApp",
+        Widget = "widget" / "Website",
+        Api = "api" / "API",
+        /// Internal notes travel on no channel.
+        Note = "note" / "Note",
+    }
+}
+
+str_enum! {
+    /// Where an outgoing message is on its way to the customer.
+    DeliveryStatus {
+        Queued = "queued" / "Queued",
+        Sent = "sent" / "Sent",
+        Delivered = "delivered" / "Delivered",
+        Read = "read" / "Read",
+        Failed = "failed" / "Failed",
+    }
+}
+
+str_enum! {
+    /// What the composer writes: a customer-facing reply or a staff note.
+    ComposeKind {
+        Reply = "reply" / "Reply",
+        Note = "note" / "Note",
+    }
+}
+
+impl ChannelKind {
+    /// A one-glyph icon for lists (text, so it costs nothing to ship).
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Email => "✉",
+            Self::Sms => "💬",
+            Self::Whatsapp => "🟢",
+            Self::Widget => "🌐",
+            Self::Api => "⚙",
+            Self::Note => "📝",
+        }
+    }
+}
+
+/// One entry in a conversation (shared/API.md's Message).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub direction: Direction,
+    pub channel_kind: ChannelKind,
+    pub sender_id: Option<UserId>,
+    pub sender_contact_id: Option<ContactId>,
+    /// The sender's display name (agent or contact), for the thread.
+    pub sender_name: String,
+    pub subject: String,
+    pub body: String,
+    pub html: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub delivery_status: Option<DeliveryStatus>,
+    pub failure_reason: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A file attached to a message (arrives with the email channel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
+}
+
+/// The largest message body Parley accepts, in bytes (documented in README).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Checks a body an agent or integration wants to add.
+pub fn validate_body(body: &str) -> Result<(), crate::error::AppError> {
+    if body.trim().is_empty() {
+        return Err(crate::error::AppError::invalid("body", "must not be empty"));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(crate::error::AppError::TooLarge {
+            message: format!("body: must be at most {} KiB", MAX_BODY_BYTES / 1024),
+        });
+    }
+    Ok(())
+}
+
+/// The first line of a body, shortened, for list previews.
+pub fn preview_of(body: &str) -> String {
+    let line = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let mut out: String = line.chars().take(140).collect();
+    if line.chars().count() > 140 {
+        out.push('…');
+    }
+    out
+}

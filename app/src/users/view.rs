@@ -1,0 +1,137 @@
+//! The login page and Settings (members).
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+
+use crate::error::AppError;
+use crate::users::api::{create_user, list_users, login, me};
+use crate::users::model::{NewUser, Role};
+
+/// Email and password; on success, the inbox.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let act = Action::new(move |(e, p): &(String, String)| login(e.clone(), p.clone()));
+    let error = move || match act.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    let done = move || matches!(act.value().get(), Some(Ok(_)));
+    view! {
+        <main class="login">
+            <form class="login-card" on:submit=move |ev| {
+                ev.prevent_default();
+                act.dispatch((email.get_untracked(), password.get_untracked()));
+            }>
+                <h1>"Parley"</h1>
+                <p class="muted">"Sign in to your team inbox"</p>
+                <label>"Email"
+                    <input type="email" name="email" autocomplete="username" required
+                        prop:value=email on:input=move |ev| email.set(event_target_value(&ev))/>
+                </label>
+                <label>"Password"
+                    <input type="password" name="password" autocomplete="current-password" required
+                        prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+                </label>
+                <Show when=move || error().is_some()>
+                    <p class="error" role="alert">{error}</p>
+                </Show>
+                <button type="submit" class="primary" disabled=move || act.pending().get()>"Sign in"</button>
+            </form>
+            <Show when=done>
+                <Redirect path="/inbox"/>
+            </Show>
+        </main>
+    }
+}
+
+/// Settings: who is on the team, and adding agents (admins only).
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let me_res = Resource::new(|| (), |_| me());
+    let version = RwSignal::new(0u32);
+    let users = Resource::new(move || version.get(), |_| list_users());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Agent);
+    let add = Action::new(move |u: &NewUser| create_user(u.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            name.set(String::new());
+            email.set(String::new());
+            password.set(String::new());
+            version.update(|v| *v += 1);
+        }
+    });
+    let add_error = move || match add.value().get() {
+        Some(Err(AppError::Validation { field, message })) => Some(format!("{field}: {message}")),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="settings">
+            <header class="settings-head">
+                <A href="/inbox">"← Inbox"</A>
+                <h1>"Settings · Team"</h1>
+            </header>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match me_res.await {
+                        Ok(Some(me)) => {
+                            let is_admin = me.user.role == Role::Admin;
+                            view! {
+                                <section>
+                                    <h2>"Members"</h2>
+                                    <table class="members">
+                                        <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Availability"</th></tr></thead>
+                                        <tbody>
+                                            <Transition fallback=|| ()>
+                                                {move || Suspend::new(async move {
+                                                    users.await.unwrap_or_default().into_iter().map(|u| view! {
+                                                        <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role.label()}</td><td>{u.availability.label()}</td></tr>
+                                                    }).collect_view()
+                                                })}
+                                            </Transition>
+                                        </tbody>
+                                    </table>
+                                </section>
+                                <Show when=move || is_admin fallback=|| view! { <p class="muted">"Only admins can add members."</p> }>
+                                    <section>
+                                        <h2>"Add a member"</h2>
+                                        <form class="add-member" on:submit=move |ev| {
+                                            ev.prevent_default();
+                                            add.dispatch(NewUser {
+                                                name: name.get_untracked(),
+                                                email: email.get_untracked(),
+                                                password: password.get_untracked(),
+                                                role: role.get_untracked(),
+                                            });
+                                        }>
+                                            <label>"Name"<input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                                            <label>"Email"<input name="email" type="email" prop:value=email on:input=move |ev| email.set(event_target_value(&ev))/></label>
+                                            <label>"Password"<input name="password" type="password" prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                                            <label>"Role"
+                                                <select name="role" on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Agent))>
+                                                    <option value="agent">"Agent"</option>
+                                                    <option value="admin">"Admin"</option>
+                                                </select>
+                                            </label>
+                                            <Show when=move || add_error().is_some()>
+                                                <p class="error" role="alert">{add_error}</p>
+                                            </Show>
+                                            <button type="submit" class="primary">"Add member"</button>
+                                        </form>
+                                    </section>
+                                </Show>
+                            }.into_any()
+                        }
+                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,88 @@
+//! The transports and wiring of Parley: HTTP router, REST API, websocket,
+//! background jobs. Business rules live in the `app` crate.
+#![recursion_limit = "512"]
+
+pub mod config;
+pub mod jobs;
+pub mod rest;
+pub mod security;
+pub mod ws;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::db::Db;
+use app::live::server::Hub;
+use app::state::{AppState, Settings};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// What building the app needs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub database_url: String,
+    pub public_url: String,
+    pub site_addr: std::net::SocketAddr,
+}
+
+/// Leptos' settings: where the compiled site is (`LEPTOS_SITE_ROOT`,
+/// default `target/site`) and what the bundle is called.
+pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    LeptosOptions::builder()
+        .output_name("parley")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Opens the database and builds the state.
+pub async fn state(opts: &Options) -> anyhow::Result<AppState> {
+    let db = Db::connect(&opts.database_url).await?;
+    app::workspace::ensure(&db).await.map_err(|e| anyhow::anyhow!("creating the workspace: {e}"))?;
+    Ok(AppState {
+        db,
+        hub: Hub::new(),
+        leptos: leptos_options(opts.site_addr),
+        settings: Arc::new(Settings { public_url: opts.public_url.clone() }),
+    })
+}
+
+/// The whole HTTP app: pages, server functions, REST, websocket, static files.
+pub async fn router(state: AppState) -> anyhow::Result<Router> {
+    let store = SqliteStore::new(state.db.pool.clone()).with_table_name("sessions").map_err(|e| anyhow::anyhow!(e))?;
+    store.migrate().await.context("creating the sessions table")?;
+    let secure = state.settings.public_url.starts_with("https://");
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("parley_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+
+    let routes = generate_route_list(app::shell::App);
+    let ctx_state = state.clone();
+    let app = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(ctx_state.clone()),
+            {
+                let opts = state.leptos.clone();
+                move || app::shell::shell(opts.clone())
+            },
+        )
+        .nest("/api/v1", rest::router())
+        .route("/ws", axum::routing::get(ws::handler))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))
+        .layer(sessions)
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state);
+    Ok(app)
+}

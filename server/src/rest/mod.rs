@@ -1,0 +1,36 @@
+//! The REST API under `/api/v1` (shared/API.md). Handlers are thin: key ->
+//! principal -> `app` function -> `{"data": …}`.
+
+mod auth;
+mod contacts;
+mod conversations;
+mod error;
+mod inboxes;
+mod users;
+
+use app::state::AppState;
+use axum::routing::get;
+use axum::Router;
+
+pub use auth::ApiUser;
+pub use error::{ApiError, Json};
+
+/// Largest JSON body the API accepts (bigger gets 413).
+pub const MAX_JSON_BYTES: usize = 256 * 1024;
+
+/// The `/api/v1` routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(users::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", axum::routing::patch(users::patch))
+        .route("/inboxes", get(inboxes::list).post(inboxes::create))
+        .route("/inboxes/{id}", get(inboxes::get).put(inboxes::update).delete(inboxes::delete))
+        .route("/conversations", get(conversations::list).post(conversations::create))
+        .route("/conversations/{id}", get(conversations::get).patch(conversations::patch))
+        .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::post_message))
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/{id}", get(contacts::get).patch(contacts::patch))
+        .fallback(error::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
+}
