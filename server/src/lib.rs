@@ -41,8 +41,18 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// A boxed future: the async work is compiled here, once, instead of in
+/// every crate that awaits it (the binary and each test), which in release
+/// builds otherwise re-instantiates the whole router per crate.
+pub type BoxFut<T> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<T>> + Send>>;
+
 /// Opens the database and builds the state.
-pub async fn state(opts: &Options) -> anyhow::Result<AppState> {
+pub fn state(opts: &Options) -> BoxFut<AppState> {
+    let opts = opts.clone();
+    Box::pin(async move { state_inner(&opts).await })
+}
+
+async fn state_inner(opts: &Options) -> anyhow::Result<AppState> {
     let db = Db::connect(&opts.database_url).await?;
     app::workspace::ensure(&db).await.map_err(|e| anyhow::anyhow!("creating the workspace: {e}"))?;
     Ok(AppState {
@@ -54,7 +64,20 @@ pub async fn state(opts: &Options) -> anyhow::Result<AppState> {
 }
 
 /// The whole HTTP app: pages, server functions, REST, websocket, static files.
-pub async fn router(state: AppState) -> anyhow::Result<Router> {
+pub fn router(state: AppState) -> BoxFut<Router> {
+    Box::pin(router_inner(state))
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> BoxFut<()> {
+    Box::pin(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving") })
+}
+
+async fn router_inner(state: AppState) -> anyhow::Result<Router> {
     let store = SqliteStore::new(state.db.pool.clone()).with_table_name("sessions").map_err(|e| anyhow::anyhow!(e))?;
     store.migrate().await.context("creating the sessions table")?;
     let secure = state.settings.public_url.starts_with("https://");

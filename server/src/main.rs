@@ -52,7 +52,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("  (agents: ada@demo.parley, ben@demo.parley, chloe@demo.parley, same password)");
     }
     println!();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving")?;
+    server::serve(listener, app, Box::pin(shutdown())).await?;
     Ok(())
 }
 

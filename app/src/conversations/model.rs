@@ -179,6 +179,26 @@ impl ListFilter {
     }
 }
 
+impl ListFilter {
+    /// The list as shown: `pages` in order, with each `overlay` row (a
+    /// newer version of a conversation, from the live stream) taken out of
+    /// its old place and put where this filter's order says — or left out
+    /// if it no longer matches.
+    pub fn merge(
+        &self,
+        pages: impl Iterator<Item = ConversationSummary>,
+        overlay: &[ConversationSummary],
+        me: UserId,
+    ) -> Vec<ConversationSummary> {
+        let mut rows: Vec<ConversationSummary> = pages.filter(|c| !overlay.iter().any(|o| o.id == c.id)).collect();
+        for o in overlay.iter().filter(|o| self.matches(o, me)) {
+            let at = rows.iter().position(|c| self.before(o, c)).unwrap_or(rows.len());
+            rows.insert(at, o.clone());
+        }
+        rows
+    }
+}
+
 /// A page of the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -237,5 +257,78 @@ pub mod double_option {
 
     pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, at: i64, status: Status, assignee: Option<i64>) -> ConversationSummary {
+        ConversationSummary {
+            id: ConversationId(id),
+            inbox_id: InboxId(1),
+            channel_id: ChannelId(1),
+            channel_kind: ChannelKind::Email,
+            contact_id: ContactId(1),
+            contact_name: "Ada".into(),
+            subject: String::new(),
+            preview: String::new(),
+            status,
+            priority: Priority::None,
+            assignee_id: assignee.map(UserId),
+            assignee_name: None,
+            spam: false,
+            unread: false,
+            snoozed_until: None,
+            message_count: 1,
+            created_at: Timestamp(id),
+            last_activity_at: Timestamp(at),
+            first_response_at: None,
+        }
+    }
+
+    const ME: UserId = UserId(7);
+
+    #[test]
+    fn views_select_what_their_names_say() {
+        let open_mine = row(1, 10, Status::Open, Some(7));
+        let new_free = row(2, 20, Status::New, None);
+        let closed = row(3, 30, Status::Closed, Some(7));
+        let f = |view| ListFilter { view, ..ListFilter::default() };
+        assert!(f(View::AllOpen).matches(&open_mine, ME) && f(View::AllOpen).matches(&new_free, ME));
+        assert!(!f(View::AllOpen).matches(&closed, ME));
+        assert!(f(View::Mine).matches(&open_mine, ME) && !f(View::Mine).matches(&new_free, ME));
+        assert!(f(View::Unassigned).matches(&new_free, ME) && !f(View::Unassigned).matches(&open_mine, ME));
+        assert!(f(View::All).matches(&closed, ME));
+        let closed_only = ListFilter { view: View::All, status: Some(Status::Closed), ..ListFilter::default() };
+        assert!(closed_only.matches(&closed, ME) && !closed_only.matches(&open_mine, ME));
+        let spam = ConversationSummary { spam: true, ..new_free.clone() };
+        assert!(!f(View::AllOpen).matches(&spam, ME) && f(View::Spam).matches(&spam, ME));
+    }
+
+    #[test]
+    fn live_rows_move_to_their_place_or_leave() {
+        let f = ListFilter::default();
+        let page = vec![row(3, 30, Status::Open, None), row(2, 20, Status::Open, None), row(1, 10, Status::Open, None)];
+        // Conversation 1 got a new message: it moves to the top.
+        let bumped = row(1, 40, Status::Open, None);
+        let ids = |v: Vec<ConversationSummary>| v.into_iter().map(|c| c.id.0).collect::<Vec<_>>();
+        assert_eq!(ids(f.merge(page.clone().into_iter(), &[bumped], ME)), vec![1, 3, 2]);
+        // Conversation 3 was closed: it leaves the open view.
+        let closed = row(3, 50, Status::Closed, None);
+        assert_eq!(ids(f.merge(page.clone().into_iter(), &[closed], ME)), vec![2, 1]);
+        // A new conversation arrives at the top; "order added" puts it last.
+        let fresh = row(9, 60, Status::New, None);
+        assert_eq!(ids(f.merge(page.clone().into_iter(), &[fresh.clone()], ME)), vec![9, 3, 2, 1]);
+        let added = ListFilter { sort: Sort::Added, ..ListFilter::default() };
+        let asc: Vec<_> = page.into_iter().rev().collect();
+        assert_eq!(ids(added.merge(asc.into_iter(), &[fresh], ME)), vec![1, 2, 3, 9]);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(decode_cursor(&encode_cursor((1_700_000, 42))), Some((1_700_000, 42)));
+        assert_eq!(decode_cursor("nonsense"), None);
     }
 }

@@ -21,6 +21,7 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 /// The `/api/v1` routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi))
         .route("/me", get(users::me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", axum::routing::patch(users::patch))
@@ -33,4 +34,12 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/{id}", get(contacts::get).patch(contacts::patch))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
+}
+
+/// The OpenAPI description of this API (kept beside the handlers; a test
+/// checks every route here is described there).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }

@@ -5,21 +5,46 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::url::{use_inbox_url, Selected};
-use crate::contacts::model::ContactInput;
+use crate::contacts::model::{Contact, ContactInput};
+use crate::ids::ContactId;
 use crate::conversations::api::{update_contact, ConversationDetail};
 use crate::error::AppError;
 
+/// The contact form's fields, owned by the thread pane so a refetch of
+/// the conversation does not reset what the agent is editing. `None` means
+/// "untouched: show the stored value".
+#[derive(Clone, Copy)]
+pub struct ContactDraft {
+    name: RwSignal<Option<String>>,
+    email: RwSignal<Option<String>>,
+    phone: RwSignal<Option<String>>,
+    hidden: RwSignal<bool>,
+    save: Action<(ContactId, ContactInput), Result<Contact, AppError>>,
+}
+
+impl ContactDraft {
+    /// An untouched draft.
+    pub fn new() -> Self {
+        Self { name: RwSignal::new(None), email: RwSignal::new(None), phone: RwSignal::new(None), hidden: RwSignal::new(false),
+            save: Action::new(|(id, input): &(ContactId, ContactInput)| update_contact(*id, input.clone())),
+        }
+    }
+}
+
 /// The details pane for an open conversation.
 #[component]
-pub fn DetailsPane(d: ConversationDetail) -> impl IntoView {
+pub fn DetailsPane(d: ConversationDetail, draft: ContactDraft) -> impl IntoView {
     let url = use_inbox_url();
-    let hidden = RwSignal::new(false);
+    let hidden = draft.hidden;
     let c = d.contact.clone();
-    let name = RwSignal::new(c.name.clone());
-    let email = RwSignal::new(c.email.clone().unwrap_or_default());
-    let phone = RwSignal::new(c.phone.clone().unwrap_or_default());
+    let field = move |sig: RwSignal<Option<String>>, stored: String| {
+        Signal::derive(move || sig.get().unwrap_or_else(|| stored.clone()))
+    };
+    let name = field(draft.name, c.name.clone());
+    let email = field(draft.email, c.email.clone().unwrap_or_default());
+    let phone = field(draft.phone, c.phone.clone().unwrap_or_default());
     let contact_id = c.id;
-    let save = Action::new(move |input: &ContactInput| update_contact(contact_id, input.clone()));
+    let save = draft.save;
     let status = move || match save.value().get() {
         Some(Ok(_)) => Some(("ok", "Saved".to_string())),
         Some(Err(AppError::Validation { field, message })) => Some(("error", format!("{field}: {message}"))),
@@ -43,15 +68,15 @@ pub fn DetailsPane(d: ConversationDetail) -> impl IntoView {
                 <h3>"Contact"</h3>
                 <form class="contact-form" on:submit=move |ev| {
                     ev.prevent_default();
-                    save.dispatch(ContactInput {
+                    save.dispatch((contact_id, ContactInput {
                         name: Some(name.get_untracked()),
                         email: Some(email.get_untracked()),
                         phone: Some(phone.get_untracked()),
-                    });
+                    }));
                 }>
-                    <label>"Name"<input name="contact_name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
-                    <label>"Email"<input name="contact_email" prop:value=email on:input=move |ev| email.set(event_target_value(&ev))/></label>
-                    <label>"Phone"<input name="contact_phone" placeholder="+15551234567" prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev))/></label>
+                    <label>"Name"<input name="contact_name" prop:value=name on:input=move |ev| draft.name.set(Some(event_target_value(&ev)))/></label>
+                    <label>"Email"<input name="contact_email" prop:value=email on:input=move |ev| draft.email.set(Some(event_target_value(&ev)))/></label>
+                    <label>"Phone"<input name="contact_phone" placeholder="+15551234567" prop:value=phone on:input=move |ev| draft.phone.set(Some(event_target_value(&ev)))/></label>
                     {move || status().map(|(kind, text)| view! { <p class=kind role="status">{text}</p> })}
                     <button type="submit">"Save contact"</button>
                 </form>

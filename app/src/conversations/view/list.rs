@@ -21,10 +21,22 @@ pub fn ListPane() -> impl IntoView {
     let url = use_inbox_url();
     let inboxes = expect_context::<Resource<Result<Vec<Inbox>, AppError>>>();
     let navigate = use_navigate();
-    let filter = Memo::new(move |_| url.get().filter);
-    let first = Resource::new(move || filter.get(), |f| list_conversations(f, None));
-    let next_cursor = RwSignal::new(None::<String>);
+    let filter = ctx.filter;
+    let first = ctx.first;
+    let more_cursor = ctx.more_cursor;
     let loading_more = RwSignal::new(false);
+    let total = move || first.get().and_then(Result::ok).map(|p| p.total).unwrap_or(0) + ctx.total_delta.get();
+    let next_cursor = Signal::derive(move || match more_cursor.get() {
+        Some(c) => c,
+        None => first.get().and_then(Result::ok).and_then(|p| p.next_cursor),
+    });
+    // Open the live stream once, from the first page's event cursor
+    // (browser only: effects do not run on the server).
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = first.get() {
+            start_live(ctx, url, p.event_cursor);
+        }
+    });
 
     let load_more = move || {
         let Some(cursor) = next_cursor.get_untracked() else { return };
@@ -35,14 +47,8 @@ pub fn ListPane() -> impl IntoView {
         let f = filter.get_untracked();
         leptos::task::spawn_local(async move {
             if let Ok(page) = list_conversations(f, Some(cursor)).await {
-                ctx.items.update(|items| {
-                    for c in page.items {
-                        if !items.iter().any(|x| x.id == c.id) {
-                            items.push(c);
-                        }
-                    }
-                });
-                next_cursor.set(page.next_cursor);
+                ctx.extra.update(|items| items.extend(page.items));
+                more_cursor.set(Some(page.next_cursor));
             }
             loading_more.set(false);
         });
@@ -120,7 +126,7 @@ pub fn ListPane() -> impl IntoView {
                 </select>
             </div>
             <div class="list-head">
-                <span class="count" data-testid="count">{move || ctx.total.get()}" conversations"</span>
+                <span class="count" data-testid="count">{total}" conversations"</span>
                 <A href=move || url.get().with_selected(Selected::NewConversation).href() attr:class="new-btn">"+ New"</A>
             </div>
             <ul class="conv-list" on:scroll=move |ev| {
@@ -129,19 +135,11 @@ pub fn ListPane() -> impl IntoView {
                     load_more();
                 }
             }>
+                // Rows stay mounted across refetches (keyed <For>), so a new
+                // filter or a live change updates the list in place.
                 <Transition fallback=|| view! { <li class="muted pad">"Loading…"</li> }>
-                    {move || Suspend::new(async move {
-                        match first.await {
-                            Ok(page) => {
-                                ctx.items.set(page.items);
-                                ctx.total.set(page.total);
-                                next_cursor.set(page.next_cursor);
-                                start_live(ctx, url, page.event_cursor);
-                                view! { <Rows/> }.into_any()
-                            }
-                            Err(e) => view! { <li class="error pad">{e.to_string()}</li> }.into_any(),
-                        }
-                    })}
+                    {move || first.get().and_then(Result::err).map(|e| view! { <li class="error pad">{e.to_string()}</li> })}
+                    <Rows/>
                 </Transition>
                 <Show when=move || next_cursor.get().is_some()>
                     <li class="more"><button class="link" on:click=move |_| load_more()>"Load more"</button></li>
@@ -157,10 +155,10 @@ fn Rows() -> impl IntoView {
     let url = use_inbox_url();
     let now = Timestamp::now();
     view! {
-        <Show when=move || ctx.items.with(|i| i.is_empty())>
+        <Show when=move || ctx.rows.with(|i| i.is_empty())>
             <li class="muted pad">"Nothing here."</li>
         </Show>
-        <For each=move || ctx.items.get() key=|c| (c.id, c.last_activity_at, c.status, c.assignee_id, c.unread, c.priority, c.inbox_id) let:c>
+        <For each=move || ctx.rows.get() key=|c| (c.id, c.last_activity_at, c.status, c.assignee_id, c.unread, c.priority, c.inbox_id) let:c>
             <Row c now selected=Signal::derive(move || url.get().selected)/>
         </For>
     }

@@ -10,8 +10,9 @@ mod url;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
-use crate::conversations::api::list_inboxes;
-use crate::conversations::model::ConversationSummary;
+use crate::conversations::api::{list_conversations, list_inboxes};
+use crate::conversations::model::{ConversationPage, ConversationSummary, ListFilter};
+use crate::error::AppError;
 use crate::live::model::LiveEvent;
 use crate::users::api::{list_users, logout, me, SignedIn};
 use url::{use_inbox_url, Selected};
@@ -21,8 +22,20 @@ use url::{use_inbox_url, Selected};
 #[derive(Clone, Copy)]
 pub struct InboxCtx {
     pub me: StoredValue<SignedIn>,
-    pub items: RwSignal<Vec<ConversationSummary>>,
-    pub total: RwSignal<i64>,
+    /// The list rows of the pages loaded after the first, in order.
+    pub extra: RwSignal<Vec<ConversationSummary>>,
+    /// Rows changed live since the first page loaded (latest version each).
+    pub overlay: RwSignal<Vec<ConversationSummary>>,
+    /// How the live changes moved the count.
+    pub total_delta: RwSignal<i64>,
+    /// The list as shown: first page + later pages with live changes applied.
+    pub rows: Signal<Vec<ConversationSummary>>,
+    /// The list's filter (from the URL).
+    pub filter: Memo<ListFilter>,
+    /// The first page for the current filter.
+    pub first: Resource<Result<ConversationPage, AppError>>,
+    /// The cursor after the last loaded page, once "more" was loaded.
+    pub more_cursor: RwSignal<Option<Option<String>>>,
     /// Bumped when the open conversation changes elsewhere: the thread refetches.
     pub thread_version: RwSignal<u32>,
     /// `connecting` / `live` / `offline`, shown in the header.
@@ -51,10 +64,37 @@ pub fn InboxPage() -> impl IntoView {
 #[component]
 fn Inbox(me: SignedIn) -> impl IntoView {
     let url = use_inbox_url();
+    let filter = Memo::new(move |_| url.get().filter);
+    let first = Resource::new(move || filter.get(), |f| list_conversations(f, None));
+    let extra = RwSignal::new(vec![]);
+    let overlay = RwSignal::new(vec![]);
+    let total_delta = RwSignal::new(0);
+    let more_cursor = RwSignal::new(None);
+    let me_id = me.user.id;
+    let rows = Signal::derive(move || {
+        let page = first.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default();
+        let more = extra.get();
+        overlay.with(|o| filter.get().merge(page.into_iter().chain(more), o, me_id))
+    });
+    // A new filter starts from its own first page.
+    Effect::new(move |prev: Option<()>| {
+        filter.track();
+        if prev.is_some() {
+            extra.set(vec![]);
+            overlay.set(vec![]);
+            total_delta.set(0);
+            more_cursor.set(None);
+        }
+    });
     let ctx = InboxCtx {
         me: StoredValue::new(me.clone()),
-        items: RwSignal::new(vec![]),
-        total: RwSignal::new(0),
+        extra,
+        overlay,
+        total_delta,
+        rows,
+        filter,
+        first,
+        more_cursor,
         thread_version: RwSignal::new(0),
         live: RwSignal::new("connecting"),
         started: StoredValue::new(false),
@@ -71,6 +111,8 @@ fn Inbox(me: SignedIn) -> impl IntoView {
         (_, false) => "thread",
         (_, true) => "details",
     };
+    // Only a change of selection re-creates the middle pane (not a filter change).
+    let selected = Memo::new(move |_| url.get().selected);
     let is_admin = me.user.role == crate::users::model::Role::Admin;
     view! {
         <div class="app" data-pane=pane data-live=move || ctx.live.get()>
@@ -87,7 +129,7 @@ fn Inbox(me: SignedIn) -> impl IntoView {
             <div class="panes">
                 <list::ListPane/>
                 <section class="pane thread-pane">
-                    {move || match url.get().selected {
+                    {move || match selected.get() {
                         Selected::None => view! { <div class="empty">"Select a conversation"</div> }.into_any(),
                         Selected::NewConversation => view! { <new::NewConversation/> }.into_any(),
                         Selected::Conversation(id) => view! { <thread::ThreadPane id/> }.into_any(),
@@ -102,23 +144,16 @@ fn Inbox(me: SignedIn) -> impl IntoView {
 /// or disappears per the current filter; the open thread refetches.
 pub fn apply_event(ctx: InboxCtx, url: &url::InboxUrl, ev: &LiveEvent) {
     let me = ctx.me.with_value(|m| m.user.id);
-    let f = &url.filter;
     let row = &ev.summary;
-    ctx.items.update(|items| {
-        let had = items.iter().position(|c| c.id == row.id);
-        if let Some(i) = had {
-            items.remove(i);
-        }
-        let wants = f.matches(row, me);
-        match (had.is_some(), wants) {
-            (false, true) => ctx.total.update(|t| *t += 1),
-            (true, false) => ctx.total.update(|t| *t -= 1),
-            _ => {}
-        }
-        if wants {
-            let at = items.iter().position(|c| f.before(row, c)).unwrap_or(items.len());
-            items.insert(at, row.clone());
-        }
+    let had = ctx.rows.with_untracked(|rows| rows.iter().any(|c| c.id == row.id));
+    match (had, url.filter.matches(row, me)) {
+        (false, true) => ctx.total_delta.update(|t| *t += 1),
+        (true, false) => ctx.total_delta.update(|t| *t -= 1),
+        _ => {}
+    }
+    ctx.overlay.update(|o| {
+        o.retain(|c| c.id != row.id);
+        o.push(row.clone());
     });
     if url.selected == Selected::Conversation(ev.conversation_id) {
         ctx.thread_version.update(|v| *v += 1);

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::details::DetailsPane;
+use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{get_conversation, mark_conversation_read, send_message, update_conversation, ConversationDetail};
@@ -16,23 +16,34 @@ use crate::messages::model::{ComposeKind, Direction, Message};
 use crate::time::Timestamp;
 use crate::users::model::User;
 
-/// The open conversation.
+/// The open conversation. The composer and the contact form keep their
+/// own state outside the parts that refetch, so a live update from a
+/// colleague never wipes what the agent is typing.
 #[component]
 pub fn ThreadPane(id: ConversationId) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let detail = Resource::new(move || ctx.thread_version.get(), move |_| get_conversation(id));
+    let contact_form = ContactDraft::new();
     view! {
-        <Transition fallback=|| view! { <div class="loading">"Loading…"</div> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
-                        if d.summary.unread {
-                            leptos::task::spawn_local(async move { let _ = mark_conversation_read(id).await; });
+        <div class="thread" data-conversation=id.to_string()>
+            <Transition fallback=|| view! { <div class="loading">"Loading…"</div> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => {
+                            if d.summary.unread {
+                                leptos::task::spawn_local(async move { let _ = mark_conversation_read(id).await; });
+                            }
+                            view! { <Thread d/> }.into_any()
                         }
-                        view! { <Thread d/> }.into_any()
+                        Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
                     }
-                    Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
-                }
+                })}
+            </Transition>
+            <Composer id/>
+        </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                detail.await.ok().map(|d| view! { <DetailsPane d draft=contact_form/> })
             })}
         </Transition>
     }
@@ -41,7 +52,6 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
 #[component]
 fn Thread(d: ConversationDetail) -> impl IntoView {
     let url = use_inbox_url();
-    let id = d.summary.id;
     let back = move || url.get().with_selected(Selected::None).href();
     let details_href = move || {
         let mut u = url.get();
@@ -50,25 +60,22 @@ fn Thread(d: ConversationDetail) -> impl IntoView {
     };
     let messages = d.messages.clone();
     view! {
-        <div class="thread" data-conversation=id.to_string()>
-            <header class="thread-head">
-                <A href=back attr:class="back" attr:aria-label="Back to list">"←"</A>
-                <div class="title">
-                    <h2>{if d.summary.subject.is_empty() { "(no subject)".to_string() } else { d.summary.subject.clone() }}</h2>
-                    <span class="muted">{d.summary.contact_name.clone()}" · "{d.inbox_name.clone()}" · "{d.summary.channel_kind.label()}</span>
-                </div>
-                <A href=details_href attr:class="details-link">"Details"</A>
-            </header>
-            <Actions d=d.clone()/>
-            <ol class="messages">
-                {group_by_date(messages).into_iter().map(|(date, msgs)| view! {
-                    <li class="day"><span>{date}</span></li>
-                    {msgs.into_iter().map(|m| view! { <MessageItem m/> }).collect_view()}
-                }).collect_view()}
-            </ol>
-            <Composer id send_problem=d.send_problem.clone()/>
-        </div>
-        <DetailsPane d/>
+        <header class="thread-head">
+            <A href=back attr:class="back" attr:aria-label="Back to list">"←"</A>
+            <div class="title">
+                <h2>{if d.summary.subject.is_empty() { "(no subject)".to_string() } else { d.summary.subject.clone() }}</h2>
+                <span class="muted">{d.summary.contact_name.clone()}" · "{d.inbox_name.clone()}" · "{d.summary.channel_kind.label()}</span>
+            </div>
+            <A href=details_href attr:class="details-link">"Details"</A>
+        </header>
+        <Actions d=d.clone()/>
+        <ol class="messages">
+            {group_by_date(messages).into_iter().map(|(date, msgs)| view! {
+                <li class="day"><span>{date}</span></li>
+                {msgs.into_iter().map(|m| view! { <MessageItem m/> }).collect_view()}
+            }).collect_view()}
+        </ol>
+        {d.send_problem.clone().map(|p| view! { <p class="warning send-problem">{p}</p> })}
     }
 }
 
@@ -209,7 +216,7 @@ fn Actions(d: ConversationDetail) -> impl IntoView {
 }
 
 #[component]
-fn Composer(id: ConversationId, send_problem: Option<String>) -> impl IntoView {
+fn Composer(id: ConversationId) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let mode = RwSignal::new(ComposeKind::Reply);
     let body = RwSignal::new(String::new());
@@ -224,7 +231,6 @@ fn Composer(id: ConversationId, send_problem: Option<String>) -> impl IntoView {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
-    let problem = send_problem.clone();
     view! {
         <form class="composer" class:note-mode=move || mode.get() == ComposeKind::Note on:submit=move |ev| {
             ev.prevent_default();
@@ -236,9 +242,6 @@ fn Composer(id: ConversationId, send_problem: Option<String>) -> impl IntoView {
                 <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Note
                     on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
             </div>
-            <Show when=move || mode.get() == ComposeKind::Reply && problem.is_some()>
-                <p class="warning">{send_problem.clone()}</p>
-            </Show>
             <textarea name="body" rows="3"
                 placeholder=move || if mode.get() == ComposeKind::Note { "Internal note — only your team sees this" } else { "Reply to the customer…" }
                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>

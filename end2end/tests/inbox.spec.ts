@@ -1,0 +1,99 @@
+import { test, expect } from '@playwright/test';
+import { login, openConversation, watchErrors, ADMIN } from './helpers';
+
+test('a wrong password is refused with a clear message', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('email or password is wrong');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('the inbox lists the demo conversations and opens one', async ({ page }) => {
+  const errors = watchErrors(page);
+  await login(page, ADMIN);
+  await expect(page.locator('.conv').first()).toBeVisible();
+  const count = Number((await page.getByTestId('count').innerText()).split(' ')[0]);
+  expect(count).toBeGreaterThan(5);
+  await openConversation(page, 0);
+  await expect(page.locator('.msg-inbound').first()).toBeVisible();
+  // The details pane shows the contact, editable.
+  await expect(page.locator('input[name="contact_email"]')).toHaveValue(/@example\.com$/);
+  expect(errors).toEqual([]);
+});
+
+test('views and filters change the list, and the URL keeps them', async ({ page }) => {
+  await login(page, ADMIN);
+  await page.locator('[data-view="all"]').click();
+  await expect(page).toHaveURL(/view=all/);
+  await page.getByLabel('Status').selectOption('closed');
+  await expect(page).toHaveURL(/status=closed/);
+  const statuses = () => page.locator('.conv').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-status')))]);
+  await expect.poll(statuses).toEqual(['closed']);
+  await page.reload();
+  await expect(page.getByLabel('Status')).toHaveValue('closed');
+});
+
+test('a reply and a note appear in the thread, styled apart', async ({ page }) => {
+  await login(page, ADMIN);
+  await openConversation(page, 2);
+  const composer = page.locator('.composer');
+  await composer.locator('textarea').fill('Thanks for writing in — we are on it.');
+  await composer.getByRole('button', { name: 'Send reply' }).click();
+  const reply = page.locator('.msg-outbound', { hasText: 'we are on it' });
+  await expect(reply).toBeVisible();
+  await expect(composer.locator('textarea')).toHaveValue('');
+
+  await composer.getByRole('tab', { name: 'Note' }).click();
+  await composer.locator('textarea').fill('Customer is on the legacy plan.');
+  await composer.getByRole('button', { name: 'Add note' }).click();
+  const note = page.locator('.msg-note', { hasText: 'legacy plan' });
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('staff only');
+  // Notes and replies look different.
+  const bg = async (sel: string) => page.locator(sel).last().evaluate((e) => getComputedStyle(e).backgroundColor);
+  expect(await bg('.msg-note')).not.toEqual(await bg('.msg-outbound'));
+});
+
+test('an empty reply is refused and adds nothing', async ({ page }) => {
+  await login(page, ADMIN);
+  await openConversation(page, 1);
+  const before = await page.locator('.msg').count();
+  await page.locator('.composer textarea').fill('   ');
+  await page.locator('.composer').getByRole('button', { name: 'Send reply' }).click();
+  await expect(page.locator('.composer').getByRole('alert')).toContainText('body: must not be empty');
+  await expect(page.locator('.msg')).toHaveCount(before);
+});
+
+test('assigning and changing status show in the details', async ({ page }) => {
+  await login(page, ADMIN);
+  await openConversation(page, 3);
+  await page.locator('.actions select[name="assignee"]').selectOption({ label: 'Ben Ortiz' });
+  await expect(page.getByTestId('assignee')).toHaveText('Ben Ortiz');
+  await page.locator('.actions select[name="status"]').selectOption('pending');
+  await expect(page.getByTestId('status')).toContainText('Pending');
+  await page.locator('.actions select[name="priority"]').selectOption('urgent');
+  await expect(page.locator('.conv.selected .prio-urgent')).toBeVisible();
+});
+
+test('an invalid contact email is refused, naming the field', async ({ page }) => {
+  await login(page, ADMIN);
+  await openConversation(page, 4);
+  await page.locator('input[name="contact_email"]').fill('not-an-email');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  await expect(page.locator('.contact-form [role="status"]')).toContainText('email: is not a valid email address');
+});
+
+test('an agent starts a new conversation', async ({ page }) => {
+  await login(page, ADMIN);
+  await page.getByRole('link', { name: '+ New' }).click();
+  await page.locator('.new-conversation input[name="name"]').fill('Walt Whitman');
+  await page.locator('.new-conversation input[name="email"]').fill('walt@example.org');
+  await page.locator('.new-conversation input[name="subject"]').fill('Your trial is ready');
+  await page.locator('.new-conversation textarea[name="body"]').fill('Hi Walt, your trial account is set up.');
+  await page.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(page.locator('.thread h2')).toHaveText('Your trial is ready');
+  await expect(page.locator('.msg-outbound')).toContainText('trial account is set up');
+  await expect(page.locator('.conv', { hasText: 'Walt Whitman' })).toBeVisible();
+});
