@@ -106,9 +106,9 @@ impl FromServerFnError for AppError {
             // Arguments that do not decode are the client's mistake.
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::BadRequest { message: m },
             // Network trouble on the client: say so rather than "internal".
-            ServerFnErrorErr::Request(_) => Self::BadRequest {
-                message: "Could not reach the server; check your connection.".into(),
-            },
+            ServerFnErrorErr::Request(_) => {
+                Self::BadRequest { message: "Could not reach the server; check your connection.".into() }
+            }
             _ => Self::Internal,
         }
     }

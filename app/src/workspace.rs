@@ -25,10 +25,11 @@ pub async fn ensure(db: &Db) -> AppResult<WorkspaceId> {
     }
     let now = Timestamp::now();
     let mut tx = db.writer.begin().await?;
-    let ws: i64 = sqlx::query_scalar("INSERT INTO workspaces (name, created_at) VALUES ('My workspace', ?) RETURNING id")
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+    let ws: i64 =
+        sqlx::query_scalar("INSERT INTO workspaces (name, created_at) VALUES ('My workspace', ?) RETURNING id")
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
     let inbox: i64 = sqlx::query_scalar(
         "INSERT INTO inboxes (workspace_id, name, description, is_default, color, icon, created_at)
          VALUES (?, 'Support', 'Questions and problems', 1, '#3B82F6', 'lifebuoy', ?) RETURNING id",

@@ -33,7 +33,12 @@ async fn main() {
     let admin = app::users::server::create_user(
         &state.db,
         ws,
-        &NewUser { name: "Bench Admin".into(), email: "bench@example.com".into(), password: "benchmark-pw".into(), role: Role::Admin },
+        &NewUser {
+            name: "Bench Admin".into(),
+            email: "bench@example.com".into(),
+            password: "benchmark-pw".into(),
+            role: Role::Admin,
+        },
     )
     .await
     .unwrap();
@@ -65,7 +70,11 @@ async fn main() {
             for i in 0..30 {
                 let s = Instant::now();
                 let page = app::conversations::server::list(&state.db, &who, &f, cursor.as_deref(), 30).await.unwrap();
-                if i == 0 { first.push(s.elapsed()) } else { deep.push(s.elapsed()) }
+                if i == 0 {
+                    first.push(s.elapsed())
+                } else {
+                    deep.push(s.elapsed())
+                }
                 cursor = page.next_cursor;
                 if i == 0 {
                     for _ in 0..9 {
@@ -75,7 +84,13 @@ async fn main() {
                     }
                 }
             }
-            println!("list {:>10} {:>6}: first page {:>9.2?}  next pages {:>9.2?} (median, incl. count)", view.as_str(), sort.as_str(), median(first), median(deep));
+            println!(
+                "list {:>10} {:>6}: first page {:>9.2?}  next pages {:>9.2?} (median, incl. count)",
+                view.as_str(),
+                sort.as_str(),
+                median(first),
+                median(deep)
+            );
         }
     }
     let f = ListFilter { view: View::All, status: Some(Status::Closed), ..ListFilter::default() };
@@ -89,7 +104,11 @@ async fn main() {
         let inbound = Inbound {
             channel_id: None,
             inbox_id: None,
-            contact: ContactRef::Details(app::contacts::model::ContactInput { name: Some(format!("New {i}")), email: Some(format!("new{i}@example.org")), phone: None }),
+            contact: ContactRef::Details(app::contacts::model::ContactInput {
+                name: Some(format!("New {i}")),
+                email: Some(format!("new{i}@example.org")),
+                phone: None,
+            }),
             subject: "Bench".into(),
             body: "Hello from the benchmark".into(),
             origin: Origin::Customer { provider_message_id: None },

@@ -33,12 +33,7 @@ pub struct Options {
 /// default `target/site`) and what the bundle is called.
 pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    LeptosOptions::builder()
-        .output_name("parley")
-        .site_root(site_root)
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build()
+    LeptosOptions::builder().output_name("parley").site_root(site_root).site_pkg_dir("pkg").site_addr(addr).build()
 }
 
 /// A boxed future: the async work is compiled here, once, instead of in
@@ -91,15 +86,10 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
     let routes = generate_route_list(app::shell::App);
     let ctx_state = state.clone();
     let app = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || leptos::prelude::provide_context(ctx_state.clone()),
-            {
-                let opts = state.leptos.clone();
-                move || app::shell::shell(opts.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || leptos::prelude::provide_context(ctx_state.clone()), {
+            let opts = state.leptos.clone();
+            move || app::shell::shell(opts.clone())
+        })
         .nest("/api/v1", rest::router())
         .route("/ws", axum::routing::get(ws::handler))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))

@@ -9,7 +9,8 @@ use server::config::{ApiKeyCmd, Cli, Command, DbArgs, ServeArgs, UserCmd};
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -29,12 +30,18 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let addr: std::net::SocketAddr = args.addr.parse().with_context(|| format!("--addr {:?} is not host:port", args.addr))?;
-    let opts = server::Options { database_url: args.db.database_url.clone(), public_url: args.public_url.clone(), site_addr: addr };
+    let addr: std::net::SocketAddr =
+        args.addr.parse().with_context(|| format!("--addr {:?} is not host:port", args.addr))?;
+    let opts = server::Options {
+        database_url: args.db.database_url.clone(),
+        public_url: args.public_url.clone(),
+        site_addr: addr,
+    };
     let state = server::state(&opts).await?;
     if args.demo {
         let ws = app::workspace::ensure(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let seeded = app::demo::seed_if_empty(&state.db, ws).await.map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
+        let seeded =
+            app::demo::seed_if_empty(&state.db, ws).await.map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
         if seeded {
             tracing::info!("demo workspace seeded");
         }
@@ -60,7 +67,13 @@ async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn create_user(db: DbArgs, email: String, name: String, role: String, password: Option<String>) -> anyhow::Result<()> {
+async fn create_user(
+    db: DbArgs,
+    email: String,
+    name: String,
+    role: String,
+    password: Option<String>,
+) -> anyhow::Result<()> {
     let role: app::users::model::Role = role.parse().map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
     let db = app::db::Db::connect(&db.database_url).await?;
     let ws = app::workspace::ensure(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -78,14 +91,26 @@ async fn create_user(db: DbArgs, email: String, name: String, role: String, pass
 async fn create_api_key(db: DbArgs, name: String, user: Option<String>) -> anyhow::Result<()> {
     let db = app::db::Db::connect(&db.database_url).await?;
     let uid: Option<i64> = match &user {
-        Some(email) => sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower(?)").bind(email).fetch_optional(&db.pool).await?,
-        None => sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1").fetch_optional(&db.pool).await?,
+        Some(email) => {
+            sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower(?)")
+                .bind(email)
+                .fetch_optional(&db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")
+                .fetch_optional(&db.pool)
+                .await?
+        }
     };
     let uid = uid.with_context(|| match &user {
         Some(e) => format!("no user with email {e}"),
         None => "no admin yet: create one with `parley user create --role admin`".into(),
     })?;
-    let who = app::users::server::principal(&db, app::ids::UserId(uid)).await.map_err(|e| anyhow::anyhow!("{e}"))?.context("user vanished")?;
+    let who = app::users::server::principal(&db, app::ids::UserId(uid))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .context("user vanished")?;
     let key = app::users::server::create_api_key(&db, &who, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{key}");
     Ok(())

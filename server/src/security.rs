@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 /// Rejects state-changing requests and websocket upgrades whose `Origin`
 /// is neither this host nor the public URL.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let guarded = req.uri().path() == "/ws" || (req.method() != Method::GET && req.method() != Method::HEAD && !req.uri().path().starts_with("/api/v1/"));
+    let guarded = req.uri().path() == "/ws"
+        || (req.method() != Method::GET && req.method() != Method::HEAD && !req.uri().path().starts_with("/api/v1/"));
     if guarded {
         if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
             let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");

@@ -43,14 +43,17 @@ impl ContactInput {
         };
         let email = match &self.email {
             Some(e) if e.trim().is_empty() => Some(String::new()),
-            Some(e) => Some(normalize_email(e).ok_or_else(|| AppError::invalid("email", "is not a valid email address"))?),
+            Some(e) => {
+                Some(normalize_email(e).ok_or_else(|| AppError::invalid("email", "is not a valid email address"))?)
+            }
             None => None,
         };
         let phone = match &self.phone {
             Some(p) if p.trim().is_empty() => Some(String::new()),
-            Some(p) => Some(normalize_phone(p).ok_or_else(|| {
-                AppError::invalid("phone", "must be an international number, like +15551234567")
-            })?),
+            Some(p) => Some(
+                normalize_phone(p)
+                    .ok_or_else(|| AppError::invalid("phone", "must be an international number, like +15551234567"))?,
+            ),
             None => None,
         };
         Ok(ContactInput { name, email, phone })
@@ -78,9 +81,7 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     let t = raw.trim();
     let rest = t.strip_prefix('+')?;
     let digits: String = rest.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-    let ok = (8..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
+    let ok = (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
     ok.then(|| format!("+{digits}"))
 }
 

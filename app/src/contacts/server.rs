@@ -2,12 +2,12 @@
 
 use sqlx::{QueryBuilder, SqliteConnection};
 
+use crate::contacts::model::{Contact, ContactInput};
 use crate::conversations::model::ConversationSummary;
 use crate::conversations::server::SUMMARY_SQL;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ContactId, WorkspaceId};
-use crate::contacts::model::{Contact, ContactInput};
 use crate::time::Timestamp;
 use crate::users::server::{is_unique_violation, push_inbox_visible, Principal};
 
@@ -25,7 +25,14 @@ struct ContactRow {
 
 impl From<ContactRow> for Contact {
     fn from(r: ContactRow) -> Self {
-        Contact { id: r.id, name: r.name, email: r.email, phone: r.phone, created_at: r.created_at, updated_at: r.updated_at }
+        Contact {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }
 
@@ -40,7 +47,13 @@ pub async fn get(conn: &mut SqliteConnection, ws: WorkspaceId, id: ContactId) ->
 }
 
 /// Contacts matching `q` (name, email or phone), newest first, by keyset on id.
-pub async fn list(db: &Db, ws: WorkspaceId, q: Option<&str>, before: Option<ContactId>, limit: i64) -> AppResult<Vec<Contact>> {
+pub async fn list(
+    db: &Db,
+    ws: WorkspaceId,
+    q: Option<&str>,
+    before: Option<ContactId>,
+    limit: i64,
+) -> AppResult<Vec<Contact>> {
     let mut qb = QueryBuilder::new(CONTACT_SQL);
     qb.push(" WHERE workspace_id = ").push_bind(ws);
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
@@ -67,24 +80,26 @@ async fn check_taken(
 ) -> AppResult<()> {
     let except = except.unwrap_or(ContactId(0));
     if let Some(e) = email {
-        let hit: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM contacts WHERE workspace_id = ? AND lower(email) = lower(?) AND id <> ?")
-                .bind(ws)
-                .bind(e)
-                .bind(except)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let hit: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE workspace_id = ? AND lower(email) = lower(?) AND id <> ?",
+        )
+        .bind(ws)
+        .bind(e)
+        .bind(except)
+        .fetch_optional(&mut *conn)
+        .await?;
         if hit.is_some() {
             return Err(AppError::conflict("email: another contact already has this address"));
         }
     }
     if let Some(p) = phone {
-        let hit: Option<i64> = sqlx::query_scalar("SELECT id FROM contacts WHERE workspace_id = ? AND phone = ? AND id <> ?")
-            .bind(ws)
-            .bind(p)
-            .bind(except)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let hit: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM contacts WHERE workspace_id = ? AND phone = ? AND id <> ?")
+                .bind(ws)
+                .bind(p)
+                .bind(except)
+                .fetch_optional(&mut *conn)
+                .await?;
         if hit.is_some() {
             return Err(AppError::conflict("phone: another contact already has this number"));
         }
@@ -126,7 +141,12 @@ pub async fn create(conn: &mut SqliteConnection, ws: WorkspaceId, input: &Contac
 }
 
 /// Changes a contact's fields (empty email/phone clears them).
-pub async fn update(conn: &mut SqliteConnection, ws: WorkspaceId, id: ContactId, input: &ContactInput) -> AppResult<Contact> {
+pub async fn update(
+    conn: &mut SqliteConnection,
+    ws: WorkspaceId,
+    id: ContactId,
+    input: &ContactInput,
+) -> AppResult<Contact> {
     let input = input.normalized()?;
     let current = get(&mut *conn, ws, id).await?;
     let email = match &input.email {
@@ -177,7 +197,11 @@ pub async fn find_or_create(conn: &mut SqliteConnection, ws: WorkspaceId, input:
 
 /// A contact's conversations across channels, newest first, limited to the
 /// inboxes `who` may see (one query).
-pub async fn conversations_of(conn: &mut SqliteConnection, who: &Principal, id: ContactId) -> AppResult<Vec<ConversationSummary>> {
+pub async fn conversations_of(
+    conn: &mut SqliteConnection,
+    who: &Principal,
+    id: ContactId,
+) -> AppResult<Vec<ConversationSummary>> {
     let mut qb = QueryBuilder::new(SUMMARY_SQL);
     qb.push(" WHERE c.contact_id = ").push_bind(id);
     qb.push(" AND c.inbox_id IN (SELECT i.id FROM inboxes i WHERE i.workspace_id = ").push_bind(who.workspace_id);

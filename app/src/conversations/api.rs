@@ -54,7 +54,10 @@ pub async fn get_conversation(id: ConversationId) -> Result<ConversationDetail, 
 
 /// Changes status, priority, assignee, inbox, snooze, spam or unread.
 #[server(input = Json)]
-pub async fn update_conversation(id: ConversationId, patch: ConversationPatch) -> Result<ConversationSummary, AppError> {
+pub async fn update_conversation(
+    id: ConversationId,
+    patch: ConversationPatch,
+) -> Result<ConversationSummary, AppError> {
     let (state, who) = crate::users::session::require().await?;
     crate::conversations::server::patch(&state.db, &state.hub, &who, id, &patch).await
 }
@@ -85,7 +88,8 @@ pub async fn start_conversation(input: NewConversationInput) -> Result<Conversat
         Some(id) => ContactRef::Existing(id),
         None => ContactRef::Details(input.contact.clone()),
     };
-    let channel_id = crate::conversations::server::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
+    let channel_id =
+        crate::conversations::server::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
     let inbound = Inbound {
         channel_id,
         inbox_id: Some(input.inbox_id),

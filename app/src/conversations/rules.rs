@@ -148,7 +148,9 @@ mod tests {
     #[test]
     fn snooze_needs_a_future_time_and_wakes_when_due() {
         let s = ConvState::arrived(None);
-        assert!(matches!(set_status(&s, Status::Snoozed, None, NOW), Err(AppError::Validation { field, .. }) if field == "snoozedUntil"));
+        assert!(
+            matches!(set_status(&s, Status::Snoozed, None, NOW), Err(AppError::Validation { field, .. }) if field == "snoozedUntil")
+        );
         assert!(set_status(&s, Status::Snoozed, Some(NOW), NOW).is_err());
         let snoozed = set_status(&s, Status::Snoozed, Some(NOW.plus_secs(3600)), NOW).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(wake_if_due(&snoozed, NOW.plus_secs(3599)), None);
@@ -159,7 +161,8 @@ mod tests {
 
     #[test]
     fn customer_message_wakes_or_reopens() {
-        let snoozed = ConvState { status: Status::Snoozed, snoozed_until: Some(NOW.plus_secs(99)), ..ConvState::arrived(None) };
+        let snoozed =
+            ConvState { status: Status::Snoozed, snoozed_until: Some(NOW.plus_secs(99)), ..ConvState::arrived(None) };
         assert_eq!(customer_wrote(&snoozed).status, Status::Open);
         let closed = set_status(&ConvState::arrived(None), Status::Closed, None, NOW).unwrap_or_else(|e| panic!("{e}"));
         let back = customer_wrote(&closed);

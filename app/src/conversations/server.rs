@@ -71,7 +71,13 @@ fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal, f: &ListFilte
 
 /// One page of the list for `who`, after `cursor`. One query for the rows
 /// (keyset on the sort key, served by an index) and one for the count.
-pub async fn list(db: &Db, who: &Principal, f: &ListFilter, cursor: Option<&str>, limit: i64) -> AppResult<ConversationPage> {
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    f: &ListFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<ConversationPage> {
     let limit = limit.clamp(1, MAX_PAGE);
     // Read the event cursor first: anything committed after it reaches the
     // client over the socket, so the page plus the stream misses nothing.
@@ -79,9 +85,12 @@ pub async fn list(db: &Db, who: &Principal, f: &ListFilter, cursor: Option<&str>
     let mut qb = QueryBuilder::new(SUMMARY_SQL);
     push_filter(&mut qb, who, f);
     if let Some(c) = cursor {
-        let (a, b) = decode_cursor(c).ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?;
+        let (a, b) = decode_cursor(c)
+            .ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?;
         match f.sort {
-            Sort::Newest => qb.push(" AND (c.last_activity_at, c.id) < (").push_bind(a).push(", ").push_bind(b).push(")"),
+            Sort::Newest => {
+                qb.push(" AND (c.last_activity_at, c.id) < (").push_bind(a).push(", ").push_bind(b).push(")")
+            }
             Sort::Added => qb.push(" AND (c.created_at, c.id) > (").push_bind(a).push(", ").push_bind(b).push(")"),
         };
     }
@@ -272,7 +281,13 @@ pub async fn record_event(
 
 /// Applies a patch as `who`: checks access to the conversation and to any
 /// target inbox or assignee, runs the status rules, writes one event.
-pub async fn patch(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, p: &ConversationPatch) -> AppResult<ConversationSummary> {
+pub async fn patch(
+    db: &Db,
+    hub: &Hub,
+    who: &Principal,
+    id: ConversationId,
+    p: &ConversationPatch,
+) -> AppResult<ConversationSummary> {
     let mut tx = db.writer.begin().await?;
     let row = load(&mut tx, who, id).await?;
     let now = Timestamp::now();
@@ -333,7 +348,8 @@ pub async fn patch(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, p: &
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
     }
     save_state(&mut tx, id, &state).await?;
-    let event = record_event(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None).await?;
+    let event =
+        record_event(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None).await?;
     tx.commit().await?;
     let summary = event.summary.clone();
     hub.publish(who.workspace_id, event);
@@ -392,7 +408,8 @@ pub async fn wake_due(db: &Db, hub: &Hub, now: Timestamp) -> AppResult<usize> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let event = record_event(&mut tx, EventKind::ConversationUpdated, id, None, "snooze ended".into(), None).await?;
+        let event =
+            record_event(&mut tx, EventKind::ConversationUpdated, id, None, "snooze ended".into(), None).await?;
         tx.commit().await?;
         hub.publish(ws, event);
         woke += 1;
@@ -402,7 +419,11 @@ pub async fn wake_due(db: &Db, hub: &Hub, now: Timestamp) -> AppResult<usize> {
 
 /// The thread pane's data: conversation, messages, contact, the contact's
 /// other conversations, names, and whether replies can be delivered.
-pub async fn detail(db: &Db, who: &Principal, id: ConversationId) -> AppResult<crate::conversations::api::ConversationDetail> {
+pub async fn detail(
+    db: &Db,
+    who: &Principal,
+    id: ConversationId,
+) -> AppResult<crate::conversations::api::ConversationDetail> {
     let mut conn = db.pool.acquire().await?;
     let row = load(&mut conn, who, id).await?;
     let summary = summary(&mut conn, id).await?;
@@ -414,13 +435,12 @@ pub async fn detail(db: &Db, who: &Principal, id: ConversationId) -> AppResult<c
         .into_iter()
         .filter(|c| c.id != id)
         .collect();
-    let (inbox_name, channel_name): (String, String) = sqlx::query_as(
-        "SELECT i.name, ch.name FROM inboxes i, channels ch WHERE i.id = ? AND ch.id = ?",
-    )
-    .bind(row.inbox_id)
-    .bind(row.channel_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let (inbox_name, channel_name): (String, String) =
+        sqlx::query_as("SELECT i.name, ch.name FROM inboxes i, channels ch WHERE i.id = ? AND ch.id = ?")
+            .bind(row.inbox_id)
+            .bind(row.channel_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let send_problem = crate::outbound::readiness(row.channel_kind).err();
     Ok(crate::conversations::api::ConversationDetail {
         summary,

@@ -20,11 +20,8 @@ pub const ADMIN_EMAIL: &str = "admin@demo.parley";
 /// The password of every demo user.
 pub const PASSWORD: &str = "parley-demo";
 
-const AGENTS: [(&str, &str); 3] = [
-    ("Ada Park", "ada@demo.parley"),
-    ("Ben Ortiz", "ben@demo.parley"),
-    ("Chloe Martin", "chloe@demo.parley"),
-];
+const AGENTS: [(&str, &str); 3] =
+    [("Ada Park", "ada@demo.parley"), ("Ben Ortiz", "ben@demo.parley"), ("Chloe Martin", "chloe@demo.parley")];
 
 const CONTACTS: [(&str, &str, &str); 20] = [
     ("Maria Garcia", "maria.garcia@example.com", "+14155550101"),
@@ -50,16 +47,66 @@ const CONTACTS: [(&str, &str, &str); 20] = [
 ];
 
 const TOPICS: [(&str, &str, &str, &str); 10] = [
-    ("Can't log in after password reset", "Hi, I reset my password this morning but the app still says my credentials are wrong. Can you help?", "Sorry about that! I've cleared the lock on your account — please try again and let me know.", "Checked the auth logs: three failed attempts, account was locked."),
-    ("Invoice shows the wrong VAT number", "Our latest invoice lists an old VAT number. Could you reissue it with DE811234567?", "Thanks for flagging this. I've updated your billing profile and a corrected invoice is on its way.", "Finance confirmed the reissue; credit note needed for the old one."),
-    ("Question about the Team plan", "We're a team of 12. Does the Team plan include SSO, and is there an annual discount?", "Great question! SSO is included on Team, and annual billing saves 15%. Want me to set up a trial?", "Hot lead — 12 seats, asked about SSO. Loop in Ben for the demo."),
-    ("Order #4821 hasn't arrived", "My order #4821 was supposed to arrive on Monday and the tracking hasn't moved in 4 days.", "I've contacted the carrier and opened a trace. If it doesn't move by Friday we'll ship a replacement.", "Carrier trace opened: ref TR-99812."),
-    ("Refund for duplicate charge", "I was charged twice for my subscription this month. Please refund one of them.", "You're right, there was a duplicate charge. The refund has been issued and should show in 3-5 days.", "Duplicate charge caused by the retry bug from last week."),
-    ("Feature request: dark mode", "Any plans for a dark mode? Working late nights and my eyes would thank you.", "It's on our roadmap for next quarter — I've added your vote!", "Tagging for the product feedback digest."),
-    ("Export data to CSV", "How can I export all my contacts to a CSV file?", "Go to Contacts → Export, pick CSV, and you'll get an email with the file in a few minutes.", "Docs link for export is outdated; reported to docs team."),
-    ("Upgrade to annual billing", "We'd like to switch from monthly to annual billing starting next month.", "Done! Your plan switches to annual on the 1st, and the prorated credit is applied.", "Annual switch scheduled; no action needed."),
-    ("Bulk pricing for 50 licenses", "We're evaluating your product for 50 people. What pricing can you offer?", "For 50 licenses we can offer volume pricing — I'll send a quote today.", "Needs approval for >20% discount."),
-    ("App crashes on startup", "Since the last update the mobile app crashes right after the splash screen (Android 15).", "Thanks for the report — a fix is rolling out in version 4.2.1 today. Updating should solve it.", "Matches crash cluster #311 in the tracker."),
+    (
+        "Can't log in after password reset",
+        "Hi, I reset my password this morning but the app still says my credentials are wrong. Can you help?",
+        "Sorry about that! I've cleared the lock on your account — please try again and let me know.",
+        "Checked the auth logs: three failed attempts, account was locked.",
+    ),
+    (
+        "Invoice shows the wrong VAT number",
+        "Our latest invoice lists an old VAT number. Could you reissue it with DE811234567?",
+        "Thanks for flagging this. I've updated your billing profile and a corrected invoice is on its way.",
+        "Finance confirmed the reissue; credit note needed for the old one.",
+    ),
+    (
+        "Question about the Team plan",
+        "We're a team of 12. Does the Team plan include SSO, and is there an annual discount?",
+        "Great question! SSO is included on Team, and annual billing saves 15%. Want me to set up a trial?",
+        "Hot lead — 12 seats, asked about SSO. Loop in Ben for the demo.",
+    ),
+    (
+        "Order #4821 hasn't arrived",
+        "My order #4821 was supposed to arrive on Monday and the tracking hasn't moved in 4 days.",
+        "I've contacted the carrier and opened a trace. If it doesn't move by Friday we'll ship a replacement.",
+        "Carrier trace opened: ref TR-99812.",
+    ),
+    (
+        "Refund for duplicate charge",
+        "I was charged twice for my subscription this month. Please refund one of them.",
+        "You're right, there was a duplicate charge. The refund has been issued and should show in 3-5 days.",
+        "Duplicate charge caused by the retry bug from last week.",
+    ),
+    (
+        "Feature request: dark mode",
+        "Any plans for a dark mode? Working late nights and my eyes would thank you.",
+        "It's on our roadmap for next quarter — I've added your vote!",
+        "Tagging for the product feedback digest.",
+    ),
+    (
+        "Export data to CSV",
+        "How can I export all my contacts to a CSV file?",
+        "Go to Contacts → Export, pick CSV, and you'll get an email with the file in a few minutes.",
+        "Docs link for export is outdated; reported to docs team.",
+    ),
+    (
+        "Upgrade to annual billing",
+        "We'd like to switch from monthly to annual billing starting next month.",
+        "Done! Your plan switches to annual on the 1st, and the prorated credit is applied.",
+        "Annual switch scheduled; no action needed.",
+    ),
+    (
+        "Bulk pricing for 50 licenses",
+        "We're evaluating your product for 50 people. What pricing can you offer?",
+        "For 50 licenses we can offer volume pricing — I'll send a quote today.",
+        "Needs approval for >20% discount.",
+    ),
+    (
+        "App crashes on startup",
+        "Since the last update the mobile app crashes right after the splash screen (Android 15).",
+        "Thanks for the report — a fix is rolling out in version 4.2.1 today. Updating should solve it.",
+        "Matches crash cluster #311 in the tracker.",
+    ),
 ];
 
 /// Seeds the demo if the database has no users yet. Returns whether it did.
@@ -74,8 +121,8 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
     sqlx::query("UPDATE workspaces SET name = 'Acme Inc.' WHERE id = ?").bind(ws).execute(&mut *tx).await?;
 
     let mut user_ids = Vec::new();
-    for (name, email, role) in std::iter::once(("Alex Admin", ADMIN_EMAIL, "admin"))
-        .chain(AGENTS.iter().map(|(n, e)| (*n, *e, "agent")))
+    for (name, email, role) in
+        std::iter::once(("Alex Admin", ADMIN_EMAIL, "admin")).chain(AGENTS.iter().map(|(n, e)| (*n, *e, "agent")))
     {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (workspace_id, name, email, password_hash, role, signature, created_at)
@@ -159,7 +206,8 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
     for i in 0..40usize {
         let (subject, ask, reply, note) = TOPICS[i % TOPICS.len()];
         let (channel, kind) = channels[i % channels.len()];
-        let inbox: InboxId = sqlx::query_scalar("SELECT inbox_id FROM channels WHERE id = ?").bind(channel).fetch_one(&mut *tx).await?;
+        let inbox: InboxId =
+            sqlx::query_scalar("SELECT inbox_id FROM channels WHERE id = ?").bind(channel).fetch_one(&mut *tx).await?;
         let contact = contacts[(i * 7) % contacts.len()];
         // The first eight are new arrivals; the rest cycle through every status.
         let status = if i < 8 { Status::New } else { statuses[i % statuses.len()] };
@@ -172,35 +220,100 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
         // Billing's conversations belong to Chloe, the one agent with access.
         let assignee = if inbox == inboxes[2] && assignee.is_some() { Some(agents[2]) } else { assignee };
         let started = now.plus_secs(-((i as i64 * 3 + 1) * 3600 + (i as i64 % 4) * 86_400));
-        let conv = insert_conversation(&mut tx, ws, inbox, channel, contact, subject, status, priorities[i % 5], assignee, started, now).await?;
+        let conv = insert_conversation(
+            &mut tx,
+            ws,
+            inbox,
+            channel,
+            contact,
+            subject,
+            status,
+            priorities[i % 5],
+            assignee,
+            started,
+            now,
+        )
+        .await?;
         let sender = assignee.unwrap_or(agents[0]);
         let mut t = started;
-        insert(&mut tx, &NewMessage {
-            conversation_id: conv, direction: Direction::Inbound, channel_kind: kind, sender_user_id: None,
-            sender_contact_id: Some(contact), subject, body: ask, delivery_status: None, failure_reason: None,
-            provider_message_id: None, created_at: t,
-        }).await?;
+        insert(
+            &mut tx,
+            &NewMessage {
+                conversation_id: conv,
+                direction: Direction::Inbound,
+                channel_kind: kind,
+                sender_user_id: None,
+                sender_contact_id: Some(contact),
+                subject,
+                body: ask,
+                delivery_status: None,
+                failure_reason: None,
+                provider_message_id: None,
+                created_at: t,
+            },
+        )
+        .await?;
         if status != Status::New {
             t = t.plus_secs(1800);
-            insert(&mut tx, &NewMessage {
-                conversation_id: conv, direction: Direction::Note, channel_kind: ChannelKind::Note, sender_user_id: Some(sender),
-                sender_contact_id: None, subject, body: note, delivery_status: None, failure_reason: None,
-                provider_message_id: None, created_at: t,
-            }).await?;
+            insert(
+                &mut tx,
+                &NewMessage {
+                    conversation_id: conv,
+                    direction: Direction::Note,
+                    channel_kind: ChannelKind::Note,
+                    sender_user_id: Some(sender),
+                    sender_contact_id: None,
+                    subject,
+                    body: note,
+                    delivery_status: None,
+                    failure_reason: None,
+                    provider_message_id: None,
+                    created_at: t,
+                },
+            )
+            .await?;
             t = t.plus_secs(900);
-            insert(&mut tx, &NewMessage {
-                conversation_id: conv, direction: Direction::Outbound, channel_kind: kind, sender_user_id: Some(sender),
-                sender_contact_id: None, subject, body: reply, delivery_status: Some(DeliveryStatus::Delivered),
-                failure_reason: None, provider_message_id: None, created_at: t,
-            }).await?;
-            sqlx::query("UPDATE conversations SET first_response_at = ?, unread = 0 WHERE id = ?").bind(t).bind(conv).execute(&mut *tx).await?;
+            insert(
+                &mut tx,
+                &NewMessage {
+                    conversation_id: conv,
+                    direction: Direction::Outbound,
+                    channel_kind: kind,
+                    sender_user_id: Some(sender),
+                    sender_contact_id: None,
+                    subject,
+                    body: reply,
+                    delivery_status: Some(DeliveryStatus::Delivered),
+                    failure_reason: None,
+                    provider_message_id: None,
+                    created_at: t,
+                },
+            )
+            .await?;
+            sqlx::query("UPDATE conversations SET first_response_at = ?, unread = 0 WHERE id = ?")
+                .bind(t)
+                .bind(conv)
+                .execute(&mut *tx)
+                .await?;
             if i % 4 == 1 {
                 t = t.plus_secs(3600);
-                insert(&mut tx, &NewMessage {
-                    conversation_id: conv, direction: Direction::Inbound, channel_kind: kind, sender_user_id: None,
-                    sender_contact_id: Some(contact), subject, body: "Thanks, that helps! One more thing — can you confirm by email?",
-                    delivery_status: None, failure_reason: None, provider_message_id: None, created_at: t,
-                }).await?;
+                insert(
+                    &mut tx,
+                    &NewMessage {
+                        conversation_id: conv,
+                        direction: Direction::Inbound,
+                        channel_kind: kind,
+                        sender_user_id: None,
+                        sender_contact_id: Some(contact),
+                        subject,
+                        body: "Thanks, that helps! One more thing — can you confirm by email?",
+                        delivery_status: None,
+                        failure_reason: None,
+                        provider_message_id: None,
+                        created_at: t,
+                    },
+                )
+                .await?;
                 sqlx::query("UPDATE conversations SET unread = 1 WHERE id = ?").bind(conv).execute(&mut *tx).await?;
             }
         }

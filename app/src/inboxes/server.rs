@@ -43,13 +43,14 @@ fn to_json<T: serde::Serialize>(v: &T) -> AppResult<String> {
     })
 }
 
-async fn access_lists(conn: &mut SqliteConnection, ids: &[InboxId]) -> AppResult<Vec<(InboxId, Option<UserId>, Option<TeamId>)>> {
+async fn access_lists(
+    conn: &mut SqliteConnection,
+    ids: &[InboxId],
+) -> AppResult<Vec<(InboxId, Option<UserId>, Option<TeamId>)>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let mut qb = QueryBuilder::new(
-        "SELECT inbox_id, user_id, NULL AS team_id FROM inbox_members WHERE inbox_id IN (",
-    );
+    let mut qb = QueryBuilder::new("SELECT inbox_id, user_id, NULL AS team_id FROM inbox_members WHERE inbox_id IN (");
     let mut sep = qb.separated(", ");
     for id in ids {
         sep.push_bind(*id);
@@ -122,17 +123,21 @@ pub async fn get(conn: &mut SqliteConnection, who: &Principal, id: InboxId) -> A
 pub async fn create(db: &Db, who: &Principal, input: &InboxInput) -> AppResult<Inbox> {
     who.require_admin()?;
     input.validate()?;
-    let name = input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(|| AppError::invalid("name", "is required"))?;
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| AppError::invalid("name", "is required"))?;
     let mut tx = db.writer.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO inboxes (workspace_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(who.workspace_id)
-    .bind(name)
-    .bind(Timestamp::now())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(name_conflict)?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO inboxes (workspace_id, name, created_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(who.workspace_id)
+            .bind(name)
+            .bind(Timestamp::now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(name_conflict)?;
     let id = InboxId(id);
     apply(&mut tx, who.workspace_id, id, input).await?;
     let inbox = get(&mut tx, who, id).await?;
@@ -224,16 +229,18 @@ async fn apply(conn: &mut SqliteConnection, ws: WorkspaceId, id: InboxId, input:
                 .ok_or_else(|| AppError::invalid("access.userIds", format!("no such user {uid}")))?;
         }
         for tid in &access.team_ids {
-            sqlx::query("INSERT INTO inbox_teams (inbox_id, team_id) SELECT ?, id FROM teams WHERE id = ? AND workspace_id = ?")
-                .bind(id)
-                .bind(tid)
-                .bind(ws)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-                .eq(&1)
-                .then_some(())
-                .ok_or_else(|| AppError::invalid("access.teamIds", format!("no such team {tid}")))?;
+            sqlx::query(
+                "INSERT INTO inbox_teams (inbox_id, team_id) SELECT ?, id FROM teams WHERE id = ? AND workspace_id = ?",
+            )
+            .bind(id)
+            .bind(tid)
+            .bind(ws)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            .eq(&1)
+            .then_some(())
+            .ok_or_else(|| AppError::invalid("access.teamIds", format!("no such team {tid}")))?;
         }
     }
     Ok(())
@@ -246,14 +253,26 @@ pub async fn delete(db: &Db, who: &Principal, id: InboxId, move_to: Option<Inbox
     who.require_admin()?;
     let mut tx = db.writer.begin().await?;
     get(&mut tx, who, id).await?;
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE inbox_id = ?").bind(id).fetch_one(&mut *tx).await?;
-    let channels: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM channels WHERE inbox_id = ?").bind(id).fetch_one(&mut *tx).await?;
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE inbox_id = ?")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let channels: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM channels WHERE inbox_id = ?").bind(id).fetch_one(&mut *tx).await?;
     match move_to {
         Some(target) if target == id => return Err(AppError::invalid("moveTo", "must be another inbox")),
         Some(target) => {
             get(&mut tx, who, target).await.map_err(|_| AppError::invalid("moveTo", "no such inbox"))?;
-            sqlx::query("UPDATE conversations SET inbox_id = ? WHERE inbox_id = ?").bind(target).bind(id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE channels SET inbox_id = ? WHERE inbox_id = ?").bind(target).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE conversations SET inbox_id = ? WHERE inbox_id = ?")
+                .bind(target)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE channels SET inbox_id = ? WHERE inbox_id = ?")
+                .bind(target)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         None if held > 0 => {
             return Err(AppError::conflict(format!(

@@ -56,7 +56,9 @@ pub async fn ingest(db: &Db, hub: &Hub, actor: &Principal, inbound: &Inbound) ->
     }
 
     let contact = match &inbound.contact {
-        ContactRef::Existing(id) => contacts::get(&mut tx, ws, *id).await.map_err(|_| AppError::invalid("contactId", "no such contact"))?,
+        ContactRef::Existing(id) => {
+            contacts::get(&mut tx, ws, *id).await.map_err(|_| AppError::invalid("contactId", "no such contact"))?
+        }
         ContactRef::Details(d) => contacts::find_or_create(&mut tx, ws, d).await?,
     };
 
@@ -69,8 +71,10 @@ pub async fn ingest(db: &Db, hub: &Hub, actor: &Principal, inbound: &Inbound) ->
     if !visible {
         return Err(AppError::Forbidden);
     }
-    let default_assignee: Option<UserId> =
-        sqlx::query_scalar("SELECT default_assignee_id FROM inboxes WHERE id = ?").bind(inbox_id).fetch_one(&mut *tx).await?;
+    let default_assignee: Option<UserId> = sqlx::query_scalar("SELECT default_assignee_id FROM inboxes WHERE id = ?")
+        .bind(inbox_id)
+        .fetch_one(&mut *tx)
+        .await?;
 
     let now = Timestamp::now();
     let subject = inbound.subject.trim().to_string();
@@ -125,7 +129,9 @@ pub async fn ingest(db: &Db, hub: &Hub, actor: &Principal, inbound: &Inbound) ->
     )
     .await?;
     let message = messages::get(&mut tx, mid).await?;
-    let event = record_event(&mut tx, EventKind::ConversationCreated, conv_id, Some(actor.id), "created".into(), Some(message)).await?;
+    let event =
+        record_event(&mut tx, EventKind::ConversationCreated, conv_id, Some(actor.id), "created".into(), Some(message))
+            .await?;
     tx.commit().await?;
     let summary = event.summary.clone();
     hub.publish(ws, event);
@@ -138,16 +144,21 @@ async fn channel(
     actor: &Principal,
     id: Option<ChannelId>,
 ) -> AppResult<(ChannelId, ChannelKind, InboxId)> {
-    let row: Option<(ChannelId, ChannelKind, InboxId)> = match id {
-        Some(id) => sqlx::query_as("SELECT id, kind, inbox_id FROM channels WHERE id = ? AND workspace_id = ?")
-            .bind(id)
+    let row: Option<(ChannelId, ChannelKind, InboxId)> =
+        match id {
+            Some(id) => {
+                sqlx::query_as("SELECT id, kind, inbox_id FROM channels WHERE id = ? AND workspace_id = ?")
+                    .bind(id)
+                    .bind(actor.workspace_id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+            None => sqlx::query_as(
+                "SELECT id, kind, inbox_id FROM channels WHERE workspace_id = ? AND kind = 'api' ORDER BY id LIMIT 1",
+            )
             .bind(actor.workspace_id)
             .fetch_optional(&mut *conn)
             .await?,
-        None => sqlx::query_as("SELECT id, kind, inbox_id FROM channels WHERE workspace_id = ? AND kind = 'api' ORDER BY id LIMIT 1")
-            .bind(actor.workspace_id)
-            .fetch_optional(&mut *conn)
-            .await?,
-    };
+        };
     row.ok_or_else(|| AppError::invalid("channelId", "no such channel"))
 }

@@ -51,15 +51,16 @@ str_enum! {
 }
 
 impl ChannelKind {
-    /// A one-glyph icon for lists (text, so it costs nothing to ship).
+    /// A short tag for lists: plain text, so it needs no icon font or
+    /// emoji support and costs nothing to ship.
     pub fn icon(self) -> &'static str {
         match self {
-            Self::Email => "✉",
-            Self::Sms => "💬",
-            Self::Whatsapp => "🟢",
-            Self::Widget => "🌐",
-            Self::Api => "⚙",
-            Self::Note => "📝",
+            Self::Email => "@",
+            Self::Sms => "SMS",
+            Self::Whatsapp => "WA",
+            Self::Widget => "WEB",
+            Self::Api => "API",
+            Self::Note => "N",
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::conversations::server::{load, record_event, save_state};
 use crate::conversations::rules;
+use crate::conversations::server::{load, record_event, save_state};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::{ContactId, ConversationId, MessageId, UserId};
@@ -178,7 +178,8 @@ pub async fn send(
         save_state(&mut tx, id, &next).await?;
     }
     let message = get(&mut tx, mid).await?;
-    let event = record_event(&mut tx, EventKind::MessageCreated, id, Some(who.id), change, Some(message.clone())).await?;
+    let event =
+        record_event(&mut tx, EventKind::MessageCreated, id, Some(who.id), change, Some(message.clone())).await?;
     tx.commit().await?;
     hub.publish(who.workspace_id, event);
     Ok(message)

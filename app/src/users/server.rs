@@ -195,15 +195,17 @@ pub async fn create_api_key(db: &Db, user: &Principal, name: &str) -> AppResult<
     let mut bytes = [0u8; 24];
     rand::thread_rng().fill_bytes(&mut bytes);
     let key = format!("pk_{}", hex::encode(bytes));
-    sqlx::query("INSERT INTO api_keys (workspace_id, user_id, name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(user.workspace_id)
-        .bind(user.id)
-        .bind(name.trim())
-        .bind(hash_key(&key))
-        .bind(&key[..8])
-        .bind(Timestamp::now())
-        .execute(&db.writer)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_keys (workspace_id, user_id, name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(user.workspace_id)
+    .bind(user.id)
+    .bind(name.trim())
+    .bind(hash_key(&key))
+    .bind(&key[..8])
+    .bind(Timestamp::now())
+    .execute(&db.writer)
+    .await?;
     Ok(key)
 }
 
@@ -240,7 +242,10 @@ pub fn push_inbox_visible(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal) {
 pub async fn can_see_inbox(conn: &mut SqliteConnection, who: &Principal, inbox: InboxId) -> AppResult<bool> {
     let mut qb = QueryBuilder::new("SELECT ");
     push_inbox_visible(&mut qb, who);
-    qb.push(" FROM inboxes i WHERE i.id = ").push_bind(inbox).push(" AND i.workspace_id = ").push_bind(who.workspace_id);
+    qb.push(" FROM inboxes i WHERE i.id = ")
+        .push_bind(inbox)
+        .push(" AND i.workspace_id = ")
+        .push_bind(who.workspace_id);
     let visible: Option<bool> = qb.build_query_scalar().fetch_optional(&mut *conn).await?;
     visible.ok_or_else(|| AppError::not_found("inbox"))
 }

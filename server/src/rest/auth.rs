@@ -4,8 +4,8 @@ use app::error::AppError;
 use app::state::AppState;
 use app::users::server::{principal_for_api_key, Principal};
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 
 use super::ApiError;
 
@@ -21,7 +21,11 @@ impl FromRequestParts<AppState> for ApiUser {
             .get("x-api-key")
             .and_then(|v| v.to_str().ok())
             .or_else(|| {
-                parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+                parts
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
             })
             .ok_or(ApiError(AppError::Unauthorized))?;
         let who = principal_for_api_key(&state.db, key).await?.ok_or(ApiError(AppError::Unauthorized))?;

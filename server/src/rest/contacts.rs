@@ -20,10 +20,16 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-pub async fn list(State(s): State<AppState>, ApiUser(who): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
     let limit = check_limit(q.limit)?;
     let before = match q.cursor.as_deref() {
-        Some(c) => Some(ContactId(c.parse().map_err(|_| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?)),
+        Some(c) => Some(ContactId(
+            c.parse().map_err(|_| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?,
+        )),
         None => None,
     };
     let mut items = app::contacts::server::list(&s.db, who.workspace_id, q.q.as_deref(), before, limit + 1).await?;
@@ -54,7 +60,11 @@ pub async fn get(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Pat
     Ok(data(StatusCode::OK, v))
 }
 
-pub async fn create(State(s): State<AppState>, ApiUser(who): ApiUser, Json(body): Json<ContactInput>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Json(body): Json<ContactInput>,
+) -> Result<Response, ApiError> {
     let mut tx = s.db.writer.begin().await?;
     let c = app::contacts::server::create(&mut tx, who.workspace_id, &body).await?;
     tx.commit().await?;

@@ -30,7 +30,11 @@ pub struct ListQuery {
 }
 
 /// Filters as documented; `q` matches subject or contact until full-text search lands.
-pub async fn list(State(s): State<AppState>, ApiUser(who): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
     let limit = check_limit(q.limit)?;
     let status = match q.status.as_deref() {
         Some(st) => Some(st.parse::<Status>().map_err(|m| AppError::invalid("status", m))?),
@@ -84,7 +88,11 @@ pub struct MessageBody {
 }
 
 /// A conversation created "via API": the message is the customer's.
-pub async fn create(State(s): State<AppState>, ApiUser(who): ApiUser, Json(b): Json<CreateBody>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Json(b): Json<CreateBody>,
+) -> Result<Response, ApiError> {
     let inbound = Inbound {
         channel_id: b.channel_id.map(ChannelId),
         inbox_id: b.inbox_id.map(InboxId),
@@ -113,7 +121,11 @@ pub async fn patch(
     Ok(data(StatusCode::OK, row.into_wire(labels)))
 }
 
-pub async fn messages(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn messages(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let mut conn = s.db.pool.acquire().await?;
     let id = ConversationId(id);
     app::conversations::server::load(&mut conn, &who, id).await?;
@@ -133,6 +145,7 @@ pub async fn post_message(
     Path(id): Path<i64>,
     Json(b): Json<PostMessage>,
 ) -> Result<Response, ApiError> {
-    let m = app::messages::server::send(&s.db, &s.hub, &who, ConversationId(id), b.kind, &b.body, b.subject.as_deref()).await?;
+    let m = app::messages::server::send(&s.db, &s.hub, &who, ConversationId(id), b.kind, &b.body, b.subject.as_deref())
+        .await?;
     Ok(data(StatusCode::CREATED, m))
 }

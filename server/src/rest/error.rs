@@ -52,7 +52,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(r) => Err(ApiError(match r {
-                JsonRejection::JsonDataError(e) => AppError::Validation { field: "body".into(), message: e.body_text() },
+                JsonRejection::JsonDataError(e) => {
+                    AppError::Validation { field: "body".into(), message: e.body_text() }
+                }
                 JsonRejection::JsonSyntaxError(e) => AppError::BadRequest { message: e.body_text() },
                 JsonRejection::MissingJsonContentType(_) => {
                     AppError::BadRequest { message: "expected Content-Type: application/json".into() }

@@ -20,7 +20,11 @@ pub async fn get(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Pat
     Ok(data(StatusCode::OK, app::inboxes::server::get(&mut conn, &who, InboxId(id)).await?))
 }
 
-pub async fn create(State(s): State<AppState>, ApiUser(who): ApiUser, Json(body): Json<InboxInput>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Json(body): Json<InboxInput>,
+) -> Result<Response, ApiError> {
     Ok(data(StatusCode::CREATED, app::inboxes::server::create(&s.db, &who, &body).await?))
 }
 

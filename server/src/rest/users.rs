@@ -18,7 +18,11 @@ pub async fn list(State(s): State<AppState>, ApiUser(who): ApiUser) -> Result<Re
     Ok(data(StatusCode::OK, app::users::server::list_users(&s.db, who.workspace_id).await?))
 }
 
-pub async fn create(State(s): State<AppState>, ApiUser(who): ApiUser, Json(body): Json<NewUser>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Json(body): Json<NewUser>,
+) -> Result<Response, ApiError> {
     who.require_admin()?;
     Ok(data(StatusCode::CREATED, app::users::server::create_user(&s.db, who.workspace_id, &body).await?))
 }

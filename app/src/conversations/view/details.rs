@@ -6,9 +6,9 @@ use leptos_router::components::A;
 
 use super::url::{use_inbox_url, Selected};
 use crate::contacts::model::{Contact, ContactInput};
-use crate::ids::ContactId;
 use crate::conversations::api::{update_contact, ConversationDetail};
 use crate::error::AppError;
+use crate::ids::ContactId;
 
 /// The contact form's fields, owned by the thread pane so a refetch of
 /// the conversation does not reset what the agent is editing. `None` means
@@ -25,7 +25,11 @@ pub struct ContactDraft {
 impl ContactDraft {
     /// An untouched draft.
     pub fn new() -> Self {
-        Self { name: RwSignal::new(None), email: RwSignal::new(None), phone: RwSignal::new(None), hidden: RwSignal::new(false),
+        Self {
+            name: RwSignal::new(None),
+            email: RwSignal::new(None),
+            phone: RwSignal::new(None),
+            hidden: RwSignal::new(false),
             save: Action::new(|(id, input): &(ContactId, ContactInput)| update_contact(*id, input.clone())),
         }
     }
@@ -57,7 +61,9 @@ pub fn DetailsPane(d: ConversationDetail, draft: ContactDraft) -> impl IntoView 
         u.href()
     };
     let s = d.summary.clone();
-    let fmt = |t: Option<crate::time::Timestamp>| t.map(|t| format!("{} {} UTC", t.date_string(), t.time_string())).unwrap_or_else(|| "—".into());
+    let fmt = |t: Option<crate::time::Timestamp>| {
+        t.map(|t| format!("{} {} UTC", t.date_string(), t.time_string())).unwrap_or_else(|| "—".into())
+    };
     view! {
         <button class="toggle-details link" on:click=move |_| hidden.update(|h| *h = !*h)>
             {move || if hidden.get() { "Show details" } else { "Hide details" }}

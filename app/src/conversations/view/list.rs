@@ -175,7 +175,7 @@ fn Row(c: ConversationSummary, now: Timestamp, selected: Signal<Selected>) -> im
         <li class="conv" class:unread=c.unread class:selected=move || selected.get() == Selected::Conversation(id)
             data-id=id.to_string() data-status=c.status.as_str()>
             <A href=href>
-                <span class="channel" title=c.channel_kind.label()>{c.channel_kind.icon()}</span>
+                <span class=format!("channel ch-{}", c.channel_kind.as_str()) title=c.channel_kind.label()>{c.channel_kind.icon()}</span>
                 <span class="who">{c.contact_name.clone()}</span>
                 <time class="age">{c.last_activity_at.short_age(now)}</time>
                 <span class="subject">{text}</span>

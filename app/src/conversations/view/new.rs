@@ -25,9 +25,16 @@ pub fn NewConversation() -> impl IntoView {
     let inbox = RwSignal::new(None::<InboxId>);
     let subject = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
-    let matches = Resource::new(move || q.get(), |q| async move {
-        if q.trim().len() < 2 { Ok(vec![]) } else { search_contacts(q).await }
-    });
+    let matches = Resource::new(
+        move || q.get(),
+        |q| async move {
+            if q.trim().len() < 2 {
+                Ok(vec![])
+            } else {
+                search_contacts(q).await
+            }
+        },
+    );
     let start = Action::new(|i: &NewConversationInput| start_conversation(i.clone()));
     Effect::new(move |_| {
         if let Some(Ok(c)) = start.value().get() {

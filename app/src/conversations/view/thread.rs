@@ -7,7 +7,9 @@ use leptos_router::components::A;
 use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
-use crate::conversations::api::{get_conversation, mark_conversation_read, send_message, update_conversation, ConversationDetail};
+use crate::conversations::api::{
+    get_conversation, mark_conversation_read, send_message, update_conversation, ConversationDetail,
+};
 use crate::conversations::model::{ConversationPatch, Priority, Status};
 use crate::error::AppError;
 use crate::ids::{ConversationId, InboxId, UserId};

@@ -1,0 +1,13 @@
+//! The server's integration tests, as one test binary: each binary links
+//! the whole app, so one instead of one per file saves CI minutes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod list_views;
+mod live_ws;
+mod openapi;
+mod rest_contacts_users;
+mod rest_conversations;
+mod rest_inboxes;
+mod snooze_waker;
+mod ui_server_fns;
