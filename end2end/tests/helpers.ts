@@ -38,3 +38,14 @@ export function watchErrors(page: Page) {
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;
 }
+
+/** Starts a conversation from the "+ New" form as a new contact. */
+export async function startConversation(page: Page, name: string, email: string, subject: string, body: string) {
+  await page.getByRole('link', { name: '+ New' }).click();
+  const form = page.locator('.new-conversation');
+  await form.locator('input[name="name"]').fill(name);
+  await form.locator('input[name="email"]').fill(email);
+  await form.locator('input[name="subject"]').fill(subject);
+  await form.locator('textarea[name="body"]').fill(body);
+  await page.getByRole('button', { name: 'Start conversation' }).click();
+}

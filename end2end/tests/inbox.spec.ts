@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login, openConversation, watchErrors, ADMIN } from './helpers';
+import { login, openConversation, watchErrors, startConversation, ADMIN } from './helpers';
 
 test('a wrong password is refused with a clear message', async ({ page }) => {
   await page.goto('/login');
@@ -87,13 +87,41 @@ test('an invalid contact email is refused, naming the field', async ({ page }) =
 
 test('an agent starts a new conversation', async ({ page }) => {
   await login(page, ADMIN);
-  await page.getByRole('link', { name: '+ New' }).click();
-  await page.locator('.new-conversation input[name="name"]').fill('Walt Whitman');
-  await page.locator('.new-conversation input[name="email"]').fill('walt@example.org');
-  await page.locator('.new-conversation input[name="subject"]').fill('Your trial is ready');
-  await page.locator('.new-conversation textarea[name="body"]').fill('Hi Walt, your trial account is set up.');
-  await page.getByRole('button', { name: 'Start conversation' }).click();
+  await startConversation(page, 'Walt Whitman', 'walt@example.org', 'Your trial is ready', 'Hi Walt, your trial account is set up.');
   await expect(page.locator('.thread h2')).toHaveText('Your trial is ready');
   await expect(page.locator('.msg-outbound')).toContainText('trial account is set up');
   await expect(page.locator('.conv', { hasText: 'Walt Whitman' })).toBeVisible();
+});
+
+test('an admin adds an agent and creates an API key in Settings', async ({ page, browser, request }) => {
+  await login(page, ADMIN);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const form = page.locator('.add-member');
+  await form.getByLabel('Name').fill('Dana Fox');
+  await form.getByLabel('Email').fill('dana@demo.parley');
+  await form.getByLabel('Password').fill('short');
+  await form.getByRole('button', { name: 'Add member' }).click();
+  await expect(form.getByRole('alert')).toContainText('password: must be at least 8 characters');
+  await form.getByLabel('Password').fill('dana-password-1');
+  await form.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.locator('.members td', { hasText: 'dana@demo.parley' })).toBeVisible();
+
+  // The new agent can sign in.
+  const ctx = await browser.newContext();
+  const dana = await ctx.newPage();
+  await dana.goto('/login');
+  await dana.getByLabel('Email').fill('dana@demo.parley');
+  await dana.getByLabel('Password').fill('dana-password-1');
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  await expect(dana.locator('.conv').first()).toBeVisible();
+  await ctx.close();
+
+  // A key created here works against the REST API.
+  await page.locator('input[name="key_name"]').fill('Zapier');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = await page.locator('.new-key code').innerText();
+  expect(key).toMatch(/^pk_/);
+  const res = await request.get('/api/v1/me', { headers: { 'X-API-Key': key } });
+  expect(res.status()).toBe(200);
+  expect((await res.json()).data.email).toBe(ADMIN);
 });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login, secondAgent, openConversation, ADMIN, ADA } from './helpers';
+import { login, secondAgent, openConversation, startConversation, ADMIN, ADA } from './helpers';
 
 
 test('two agents see each other\'s work live', async ({ page, browser }) => {
@@ -18,12 +18,7 @@ test('two agents see each other\'s work live', async ({ page, browser }) => {
   await expect(ada.page.locator(`.conv[data-id="${id}"] .prio-high`)).toBeVisible();
 
   // A conversation started by one appears in the other's list.
-  await page.getByRole('link', { name: '+ New' }).click();
-  await page.locator('.new-conversation input[name="name"]').fill('Live Newcomer');
-  await page.locator('.new-conversation input[name="email"]').fill('newcomer@example.org');
-  await page.locator('.new-conversation input[name="subject"]').fill('Hello from live');
-  await page.locator('.new-conversation textarea[name="body"]').fill('Welcome aboard');
-  await page.getByRole('button', { name: 'Start conversation' }).click();
+  await startConversation(page, 'Live Newcomer', 'newcomer@example.org', 'Hello from live', 'Welcome aboard');
   await expect(ada.page.locator('.conv', { hasText: 'Live Newcomer' })).toBeVisible();
   await ada.ctx.close();
 });

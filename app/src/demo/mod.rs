@@ -235,92 +235,78 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
         )
         .await?;
         let sender = assignee.unwrap_or(agents[0]);
-        let mut t = started;
-        insert(
-            &mut tx,
-            &NewMessage {
-                conversation_id: conv,
-                direction: Direction::Inbound,
-                channel_kind: kind,
-                sender_user_id: None,
-                sender_contact_id: Some(contact),
-                subject,
-                body: ask,
-                delivery_status: None,
-                failure_reason: None,
-                provider_message_id: None,
-                created_at: t,
-            },
-        )
-        .await?;
+        // The customer asks; unless still New, an agent notes and replies;
+        // every fourth one has a customer follow-up waiting.
+        let customer = Who::Customer(contact);
+        let mut script = vec![(customer, ask, 0)];
         if status != Status::New {
-            t = t.plus_secs(1800);
-            insert(
-                &mut tx,
-                &NewMessage {
-                    conversation_id: conv,
-                    direction: Direction::Note,
-                    channel_kind: ChannelKind::Note,
-                    sender_user_id: Some(sender),
-                    sender_contact_id: None,
-                    subject,
-                    body: note,
-                    delivery_status: None,
-                    failure_reason: None,
-                    provider_message_id: None,
-                    created_at: t,
-                },
-            )
-            .await?;
-            t = t.plus_secs(900);
-            insert(
-                &mut tx,
-                &NewMessage {
-                    conversation_id: conv,
-                    direction: Direction::Outbound,
-                    channel_kind: kind,
-                    sender_user_id: Some(sender),
-                    sender_contact_id: None,
-                    subject,
-                    body: reply,
-                    delivery_status: Some(DeliveryStatus::Delivered),
-                    failure_reason: None,
-                    provider_message_id: None,
-                    created_at: t,
-                },
-            )
-            .await?;
-            sqlx::query("UPDATE conversations SET first_response_at = ?, unread = 0 WHERE id = ?")
-                .bind(t)
-                .bind(conv)
-                .execute(&mut *tx)
-                .await?;
+            script.push((Who::Note(sender), note, 1800));
+            script.push((Who::Agent(sender), reply, 900));
             if i % 4 == 1 {
-                t = t.plus_secs(3600);
-                insert(
-                    &mut tx,
-                    &NewMessage {
-                        conversation_id: conv,
-                        direction: Direction::Inbound,
-                        channel_kind: kind,
-                        sender_user_id: None,
-                        sender_contact_id: Some(contact),
-                        subject,
-                        body: "Thanks, that helps! One more thing — can you confirm by email?",
-                        delivery_status: None,
-                        failure_reason: None,
-                        provider_message_id: None,
-                        created_at: t,
-                    },
-                )
-                .await?;
-                sqlx::query("UPDATE conversations SET unread = 1 WHERE id = ?").bind(conv).execute(&mut *tx).await?;
+                script.push((customer, "Thanks, that helps! One more thing — can you confirm by email?", 3600));
             }
         }
+        let mut t = started;
+        for (who, body, after) in script {
+            t = t.plus_secs(after);
+            insert(&mut tx, &who.message(conv, kind, subject, body, t)).await?;
+            if let Who::Agent(_) = who {
+                sqlx::query("UPDATE conversations SET first_response_at = COALESCE(first_response_at, ?) WHERE id = ?")
+                    .bind(t)
+                    .bind(conv)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        // Unread when the customer spoke last.
+        let unread = matches!(status, Status::New) || i % 4 == 1;
+        sqlx::query("UPDATE conversations SET unread = ? WHERE id = ?")
+            .bind(unread)
+            .bind(conv)
+            .execute(&mut *tx)
+            .await?;
         record_event(&mut tx, EventKind::ConversationCreated, conv, None, "seeded".into(), None).await?;
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Who writes a demo message.
+#[derive(Clone, Copy)]
+enum Who {
+    Customer(ContactId),
+    Agent(UserId),
+    Note(UserId),
+}
+
+impl Who {
+    fn message<'a>(
+        self,
+        conv: ConversationId,
+        kind: ChannelKind,
+        subject: &'a str,
+        body: &'a str,
+        at: Timestamp,
+    ) -> NewMessage<'a> {
+        let (direction, channel_kind, user, contact, delivery) = match self {
+            Who::Customer(c) => (Direction::Inbound, kind, None, Some(c), None),
+            Who::Agent(u) => (Direction::Outbound, kind, Some(u), None, Some(DeliveryStatus::Delivered)),
+            Who::Note(u) => (Direction::Note, ChannelKind::Note, Some(u), None, None),
+        };
+        NewMessage {
+            conversation_id: conv,
+            direction,
+            channel_kind,
+            sender_user_id: user,
+            sender_contact_id: contact,
+            subject,
+            body,
+            delivery_status: delivery,
+            failure_reason: None,
+            provider_message_id: None,
+            created_at: at,
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -216,31 +216,33 @@ async fn apply(conn: &mut SqliteConnection, ws: WorkspaceId, id: InboxId, input:
     if let Some(access) = &input.access {
         sqlx::query("DELETE FROM inbox_members WHERE inbox_id = ?").bind(id).execute(&mut *conn).await?;
         sqlx::query("DELETE FROM inbox_teams WHERE inbox_id = ?").bind(id).execute(&mut *conn).await?;
-        for uid in &access.user_ids {
-            sqlx::query("INSERT INTO inbox_members (inbox_id, user_id) SELECT ?, id FROM users WHERE id = ? AND workspace_id = ?")
-                .bind(id)
-                .bind(uid)
-                .bind(ws)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-                .eq(&1)
-                .then_some(())
-                .ok_or_else(|| AppError::invalid("access.userIds", format!("no such user {uid}")))?;
-        }
-        for tid in &access.team_ids {
-            sqlx::query(
-                "INSERT INTO inbox_teams (inbox_id, team_id) SELECT ?, id FROM teams WHERE id = ? AND workspace_id = ?",
-            )
-            .bind(id)
-            .bind(tid)
-            .bind(ws)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-            .eq(&1)
-            .then_some(())
-            .ok_or_else(|| AppError::invalid("access.teamIds", format!("no such team {tid}")))?;
+        let users = access.user_ids.iter().map(|u| u.0);
+        let teams = access.team_ids.iter().map(|t| t.0);
+        // Only ids of this workspace are accepted; the INSERT … SELECT adds nothing otherwise.
+        for (ids, table, field) in [
+            (
+                users.collect::<Vec<_>>(),
+                "INSERT INTO inbox_members (inbox_id, user_id) SELECT ?, id FROM users",
+                "access.userIds",
+            ),
+            (
+                teams.collect::<Vec<_>>(),
+                "INSERT INTO inbox_teams (inbox_id, team_id) SELECT ?, id FROM teams",
+                "access.teamIds",
+            ),
+        ] {
+            for one in ids {
+                let added = sqlx::query(&format!("{table} WHERE id = ? AND workspace_id = ?"))
+                    .bind(id)
+                    .bind(one)
+                    .bind(ws)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                if added != 1 {
+                    return Err(AppError::invalid(field, format!("no such id {one}")));
+                }
+            }
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::users::model::{NewUser, User};
+use crate::users::model::{ApiKeyInfo, NewUser, User};
 
 /// The signed-in user and where they are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,4 +62,20 @@ pub async fn create_user(input: NewUser) -> Result<User, AppError> {
     let (state, who) = crate::users::session::require().await?;
     who.require_admin()?;
     crate::users::server::create_user(&state.db, who.workspace_id, &input).await
+}
+
+/// The workspace's API keys (admins only).
+#[server(input = Json)]
+pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    who.require_admin()?;
+    crate::users::server::list_api_keys(&state.db, who.workspace_id).await
+}
+
+/// Creates an API key acting as the admin; returns the key, shown once.
+#[server(input = Json)]
+pub async fn create_api_key(name: String) -> Result<String, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    who.require_admin()?;
+    crate::users::server::create_api_key(&state.db, &who, &name).await
 }

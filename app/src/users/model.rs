@@ -85,3 +85,17 @@ pub struct UserPatch {
     pub availability: Option<Availability>,
     pub signature: Option<String>,
 }
+
+/// An API key as listed in Settings (the key itself is shown once, at creation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyInfo {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart.
+    pub prefix: String,
+    /// Who the key acts as.
+    pub user_name: String,
+    pub created_at: crate::time::Timestamp,
+}

@@ -209,6 +209,17 @@ pub async fn create_api_key(db: &Db, user: &Principal, name: &str) -> AppResult<
     Ok(key)
 }
 
+/// The workspace's API keys, newest first.
+pub async fn list_api_keys(db: &Db, ws: WorkspaceId) -> AppResult<Vec<crate::users::model::ApiKeyInfo>> {
+    Ok(sqlx::query_as(
+        "SELECT k.id, k.name, k.prefix, u.name AS user_name, k.created_at
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.workspace_id = ? ORDER BY k.id DESC",
+    )
+    .bind(ws)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
 fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
 use crate::error::AppError;
-use crate::users::api::{create_user, list_users, login, me};
+use crate::users::api::{create_api_key, create_user, list_api_keys, list_users, login, me};
 use crate::users::model::{NewUser, Role};
 
 /// Email and password; on success, the inbox.
@@ -124,6 +124,7 @@ pub fn SettingsPage() -> impl IntoView {
                                             <button type="submit" class="primary">"Add member"</button>
                                         </form>
                                     </section>
+                                    <ApiKeys/>
                                 </Show>
                             }.into_any()
                         }
@@ -133,5 +134,52 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// Settings → API keys: the list, and a form that shows a new key once.
+#[component]
+fn ApiKeys() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let keys = Resource::new(move || version.get(), |_| list_api_keys());
+    let name = RwSignal::new(String::new());
+    let create = Action::new(|n: &String| create_api_key(n.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            name.set(String::new());
+            version.update(|v| *v += 1);
+        }
+    });
+    view! {
+        <section class="api-keys">
+            <h2>"API keys"</h2>
+            <p class="muted">"Integrations call the REST API under /api/v1 with the header X-API-Key. A key acts as the admin who created it."</p>
+            <table class="members">
+                <thead><tr><th>"Name"</th><th>"Key"</th><th>"Acts as"</th><th>"Created"</th></tr></thead>
+                <tbody>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            keys.await.unwrap_or_default().into_iter().map(|k| view! {
+                                <tr><td>{k.name}</td><td><code>{k.prefix}"…"</code></td><td>{k.user_name}</td><td>{k.created_at.date_string()}</td></tr>
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </tbody>
+            </table>
+            <form class="add-key" on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(name.get_untracked());
+            }>
+                <label>"Key name"<input name="key_name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <button type="submit">"Create key"</button>
+            </form>
+            {move || match create.value().get() {
+                Some(Ok(key)) => Some(view! {
+                    <p class="new-key" role="status">"Copy this key now; it is not shown again: "<code>{key}</code></p>
+                }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()),
+                None => None,
+            }}
+        </section>
     }
 }
