@@ -88,10 +88,24 @@ pub async fn list(
         let (a, b) = decode_cursor(c)
             .ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?;
         match f.sort {
-            Sort::Newest => {
-                qb.push(" AND (c.last_activity_at, c.id) < (").push_bind(a).push(", ").push_bind(b).push(")")
-            }
-            Sort::Added => qb.push(" AND (c.created_at, c.id) > (").push_bind(a).push(", ").push_bind(b).push(")"),
+            // A range on the first column plus a tie-break, so SQLite seeks
+            // the index rather than filtering a row-value comparison.
+            Sort::Newest => qb
+                .push(" AND c.last_activity_at <= ")
+                .push_bind(a)
+                .push(" AND (c.last_activity_at < ")
+                .push_bind(a)
+                .push(" OR c.id < ")
+                .push_bind(b)
+                .push(")"),
+            Sort::Added => qb
+                .push(" AND c.created_at >= ")
+                .push_bind(a)
+                .push(" AND (c.created_at > ")
+                .push_bind(a)
+                .push(" OR c.id > ")
+                .push_bind(b)
+                .push(")"),
         };
     }
     qb.push(match f.sort {
