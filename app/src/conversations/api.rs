@@ -49,7 +49,7 @@ pub async fn list_conversations(filter: ListFilter, cursor: Option<String>) -> R
 #[server(input = Json)]
 pub async fn get_conversation(id: ConversationId) -> Result<ConversationDetail, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    crate::conversations::server::detail(&state.db, &who, id).await
+    crate::conversations::detail::detail(&state.db, &who, id).await
 }
 
 /// Changes status, priority, assignee, inbox, snooze, spam or unread.
@@ -89,7 +89,7 @@ pub async fn start_conversation(input: NewConversationInput) -> Result<Conversat
         None => ContactRef::Details(input.contact.clone()),
     };
     let channel_id =
-        crate::conversations::server::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
+        crate::conversations::detail::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
     let inbound = Inbound {
         channel_id,
         inbox_id: Some(input.inbox_id),

@@ -1,6 +1,8 @@
 //! Conversations: the threads a team works on.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod detail;
 pub mod model;
 pub mod rules;
 #[cfg(feature = "ssr")]

@@ -1,0 +1,74 @@
+//! What the thread pane loads for one conversation, and the channel an
+//! agent-started conversation goes out on (split from server.rs, which
+//! keeps the list and state changes).
+
+use crate::conversations::server::{labels, load, summary};
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::ids::{ChannelId, ConversationId, InboxId};
+use crate::users::server::Principal;
+
+/// The thread pane's data: conversation, messages, contact, the contact's
+/// other conversations, names, and whether replies can be delivered.
+pub async fn detail(
+    db: &Db,
+    who: &Principal,
+    id: ConversationId,
+) -> AppResult<crate::conversations::api::ConversationDetail> {
+    let mut conn = db.pool.acquire().await?;
+    let row = load(&mut conn, who, id).await?;
+    let summary = summary(&mut conn, id).await?;
+    let labels = labels(&mut conn, id).await?;
+    let messages = crate::messages::server::list_for(&mut conn, id).await?;
+    let contact = crate::contacts::server::get(&mut conn, who.workspace_id, row.contact_id).await?;
+    let others = crate::contacts::server::conversations_of(&mut conn, who, row.contact_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != id)
+        .collect();
+    let (inbox_name, channel_name): (String, String) =
+        sqlx::query_as("SELECT i.name, ch.name FROM inboxes i, channels ch WHERE i.id = ? AND ch.id = ?")
+            .bind(row.inbox_id)
+            .bind(row.channel_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let send_problem = crate::outbound::readiness(row.channel_kind).err();
+    Ok(crate::conversations::api::ConversationDetail {
+        summary,
+        conversation: row.into_wire(labels),
+        messages,
+        contact,
+        others,
+        inbox_name,
+        channel_name,
+        send_problem,
+    })
+}
+
+/// The channel an agent-started conversation goes out on: the inbox's
+/// email channel when the contact has an address, its SMS channel for a
+/// phone number, else any channel of the inbox, else the API channel.
+pub async fn channel_for_start(
+    db: &Db,
+    who: &Principal,
+    inbox: InboxId,
+    contact: &crate::contacts::model::ContactInput,
+) -> AppResult<Option<ChannelId>> {
+    let want = if contact.email.as_deref().is_some_and(|e| !e.is_empty()) {
+        "email"
+    } else if contact.phone.as_deref().is_some_and(|p| !p.is_empty()) {
+        "sms"
+    } else {
+        ""
+    };
+    let id: Option<ChannelId> = sqlx::query_scalar(
+        "SELECT id FROM channels WHERE workspace_id = ? AND inbox_id = ? AND enabled = 1
+         ORDER BY (kind = ?) DESC, (kind = 'api') ASC, id LIMIT 1",
+    )
+    .bind(who.workspace_id)
+    .bind(inbox)
+    .bind(want)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(id)
+}
