@@ -46,4 +46,6 @@ id_type! {
     EventId,
     /// A named group of users.
     TeamId,
+    /// A file on a message.
+    AttachmentId,
 }

@@ -2,12 +2,15 @@
 //! the business rules every transport (UI, REST, websocket) shares.
 #![recursion_limit = "512"]
 
+pub mod attachments;
+pub mod channels;
 pub mod contacts;
 pub mod conversations;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+pub mod email;
 pub mod enums;
 pub mod error;
 pub mod ids;
@@ -15,6 +18,7 @@ pub mod inboxes;
 pub mod ingest;
 pub mod live;
 pub mod messages;
+#[cfg(feature = "ssr")]
 pub mod outbound;
 pub mod shell;
 #[cfg(feature = "ssr")]

@@ -1,33 +1,55 @@
-//! The provider side of sending. Each channel kind's provider takes a
-//! stored reply and reports what happened; the message keeps the outcome.
+//! The provider side of sending: every reply is stored first, then handed
+//! to its channel's provider here; the message keeps the outcome.
 //!
-//! Today only the API channel delivers: an integration reads replies with
-//! `GET /api/v1/conversations/{id}/messages`, so a stored reply is sent.
-//! Email, SMS, WhatsApp and the widget get their providers with their
-//! channels; until then a reply on them is stored as `failed` with the
-//! reason, and the composer says so before anyone types.
+//! The API channel delivers by being read (`GET .../messages`), so its
+//! replies are `sent` at once. Email replies are `queued` and go out over
+//! SMTP in the background. A channel that cannot send (switched off,
+//! unconfigured, failing) stores the reply as `failed` with the reason, and
+//! the composer showed that reason before anyone typed.
 
+use crate::channels::server::ChannelRow;
+use crate::ids::MessageId;
 use crate::messages::model::{ChannelKind, DeliveryStatus};
+use crate::state::AppState;
 
-/// What a provider did with a reply.
+/// What happens to a reply when it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     pub status: DeliveryStatus,
     pub failure_reason: Option<String>,
 }
 
-/// Whether a channel kind can deliver replies, and if not, why.
-pub fn readiness(kind: ChannelKind) -> Result<(), String> {
-    match kind {
-        ChannelKind::Api | ChannelKind::Note => Ok(()),
-        other => Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label())),
+/// The status a new reply on `channel` starts with.
+pub fn initial(channel: &ChannelRow) -> Delivery {
+    match channel.readiness() {
+        Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
+        Ok(()) if channel.kind == ChannelKind::Email => Delivery { status: DeliveryStatus::Queued, failure_reason: None },
+        Ok(()) => Delivery { status: DeliveryStatus::Sent, failure_reason: None },
     }
 }
 
-/// Hands a reply to the channel's provider.
-pub fn deliver(kind: ChannelKind) -> Delivery {
-    match readiness(kind) {
-        Ok(()) => Delivery { status: DeliveryStatus::Sent, failure_reason: None },
-        Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
+/// Hands a stored, queued reply to its provider in the background. The
+/// request that stored it answers at once; the status follows live.
+pub fn dispatch(state: &AppState, message: MessageId, status: Option<DeliveryStatus>) {
+    if status != Some(DeliveryStatus::Queued) {
+        return;
     }
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::email::send::deliver(&state, message).await {
+            tracing::error!(error = %e, message = message.0, "delivering a reply failed");
+        }
+    });
+}
+
+/// Sends what was left queued when Parley last stopped.
+pub async fn resume(state: &AppState) -> crate::error::AppResult<usize> {
+    let queued: Vec<MessageId> =
+        sqlx::query_scalar("SELECT id FROM messages WHERE delivery_status = 'queued' ORDER BY id LIMIT 1000")
+            .fetch_all(&state.db.pool)
+            .await?;
+    for id in &queued {
+        dispatch(state, *id, Some(DeliveryStatus::Queued));
+    }
+    Ok(queued.len())
 }

@@ -14,6 +14,10 @@ use crate::live::server::Hub;
 pub struct Settings {
     /// Where Parley is reached, e.g. `http://localhost:3000`.
     pub public_url: String,
+    /// The domain of forwarding and reply addresses (`--inbound-domain`).
+    pub inbound_domain: String,
+    /// Where attachments are kept (`--data-dir`).
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Everything a request handler may need.

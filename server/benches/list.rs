@@ -27,6 +27,8 @@ async fn main() {
         database_url: format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()),
         public_url: "http://localhost:3000".into(),
         site_addr: "127.0.0.1:0".parse().unwrap(),
+        inbound_domain: "inbound.localhost".into(),
+        data_dir: dir.path().join("data"),
     };
     let state = server::state(&opts).await.unwrap();
     let ws = app::workspace::ensure(&state.db).await.unwrap();
@@ -112,8 +114,9 @@ async fn main() {
             subject: "Bench".into(),
             body: "Hello from the benchmark".into(),
             origin: Origin::Customer { provider_message_id: None },
+        extras: Default::default(),
         };
-        app::ingest::server::ingest(&state.db, &state.hub, &who, &inbound).await.unwrap();
+        app::ingest::server::ingest(&state.db, &state.hub, Some(&who), who.workspace_id, &inbound).await.unwrap();
     }
     let el = s.elapsed();
     println!("ingest (sequential, synchronous=FULL): {runs} in {el:?} = {:.0}/s", runs as f64 / el.as_secs_f64());

@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// Domain of forwarding and reply+ addresses.
     #[arg(long, env = "PARLEY_INBOUND_DOMAIN", default_value = "inbound.localhost")]
     pub inbound_domain: String,
+    /// Where attachments are stored (created if missing).
+    #[arg(long, env = "PARLEY_DATA_DIR", default_value = "data")]
+    pub data_dir: std::path::PathBuf,
     /// Seed a demo workspace on an empty database and print the login.
     #[arg(long, env = "PARLEY_DEMO", default_value_t = false)]
     pub demo: bool,

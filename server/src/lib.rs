@@ -4,8 +4,10 @@
 
 pub mod config;
 pub mod jobs;
+pub mod mail;
 pub mod rest;
 pub mod security;
+pub mod smtp;
 pub mod ws;
 
 use std::sync::Arc;
@@ -27,6 +29,10 @@ pub struct Options {
     pub database_url: String,
     pub public_url: String,
     pub site_addr: std::net::SocketAddr,
+    /// The domain of forwarding and reply addresses.
+    pub inbound_domain: String,
+    /// Where attachments are stored.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Leptos' settings: where the compiled site is (`LEPTOS_SITE_ROOT`,
@@ -54,7 +60,11 @@ async fn state_inner(opts: &Options) -> anyhow::Result<AppState> {
         db,
         hub: Hub::new(),
         leptos: leptos_options(opts.site_addr),
-        settings: Arc::new(Settings { public_url: opts.public_url.clone() }),
+        settings: Arc::new(Settings {
+            public_url: opts.public_url.clone(),
+            inbound_domain: opts.inbound_domain.to_ascii_lowercase(),
+            data_dir: opts.data_dir.clone(),
+        }),
     })
 }
 
@@ -92,6 +102,11 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         })
         .nest("/api/v1", rest::router())
         .route("/ws", axum::routing::get(ws::handler))
+        .route(
+            "/hooks/email/{token}",
+            axum::routing::post(mail::hook).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))
         .layer(sessions)

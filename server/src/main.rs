@@ -36,6 +36,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         database_url: args.db.database_url.clone(),
         public_url: args.public_url.clone(),
         site_addr: addr,
+        inbound_domain: args.inbound_domain.clone(),
+        data_dir: args.data_dir.clone(),
     };
     let state = server::state(&opts).await?;
     if args.demo {
@@ -46,8 +48,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tracing::info!("demo workspace seeded");
         }
     }
-    if args.smtp_addr != "off" {
-        tracing::info!(addr = %args.smtp_addr, "inbound SMTP arrives with the email channel; not listening yet");
+    let smtp = if args.smtp_addr != "off" {
+        let at = server::mail::listen(state.clone(), &args.smtp_addr).await?;
+        tracing::info!(%at, domain = %args.inbound_domain, "receiving mail over SMTP");
+        Some(at)
+    } else {
+        None
+    };
+    match app::outbound::resume(&state).await {
+        Ok(n) if n > 0 => tracing::info!(n, "sending replies left queued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not resume queued replies"),
     }
     server::jobs::spawn_snooze_waker(state.clone());
     let app = server::router(state).await?;
@@ -57,6 +68,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         println!("  Log in as {} with password {}", app::demo::ADMIN_EMAIL, app::demo::PASSWORD);
         println!("  (agents: ada@demo.parley, ben@demo.parley, chloe@demo.parley, same password)");
+    }
+    if let Some(at) = smtp {
+        println!("  Receiving mail over SMTP on {at} for *@{}", args.inbound_domain);
     }
     println!();
     server::serve(listener, app, Box::pin(shutdown())).await?;

@@ -1,6 +1,7 @@
 //! Cross-origin requests are refused before they reach a server function
 //! or the websocket: a page elsewhere cannot act with a user's cookie.
-//! (REST routes authenticate by API key, which a browser never attaches.)
+//! (REST routes authenticate by API key, which a browser never attaches;
+//! hooks are posted by servers and authenticate by their URL token.)
 
 use app::state::AppState;
 use axum::extract::{Request, State};
@@ -12,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 /// is neither this host nor the public URL.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let guarded = req.uri().path() == "/ws"
-        || (req.method() != Method::GET && req.method() != Method::HEAD && !req.uri().path().starts_with("/api/v1/"));
+        || (req.method() != Method::GET && req.method() != Method::HEAD && !req.uri().path().starts_with("/api/v1/")
+            && !req.uri().path().starts_with("/hooks/"));
     if guarded {
         if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
             let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");

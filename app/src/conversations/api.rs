@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::model::{Contact, ContactInput};
 use crate::conversations::model::{Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter};
 use crate::error::AppError;
-use crate::ids::{ContactId, ConversationId, InboxId};
+use crate::ids::{ContactId, ConversationId, InboxId, MessageId};
 use crate::inboxes::model::Inbox;
 use crate::messages::model::{ComposeKind, Message};
 
@@ -25,6 +25,10 @@ pub struct ConversationDetail {
     pub channel_name: String,
     /// Why replies on this channel cannot be delivered, if they cannot.
     pub send_problem: Option<String>,
+    /// Addresses every reply is copied to (email).
+    pub cc: Vec<String>,
+    /// The conversation this one follows (a reply after the reopen window).
+    pub previous_conversation_id: Option<ConversationId>,
 }
 
 /// What the "new conversation" form sends.
@@ -69,11 +73,29 @@ pub async fn mark_conversation_read(id: ConversationId) -> Result<(), AppError> 
     crate::conversations::server::mark_read(&state.db, &state.hub, &who, id).await
 }
 
-/// Sends a reply to the customer or adds an internal note.
+/// Sends a reply to the customer or adds an internal note. `cc` (email)
+/// replaces the conversation's CC list; `None` keeps it.
 #[server(input = Json)]
-pub async fn send_message(id: ConversationId, kind: ComposeKind, body: String) -> Result<Message, AppError> {
+pub async fn send_message(
+    id: ConversationId,
+    kind: ComposeKind,
+    body: String,
+    cc: Option<Vec<String>>,
+) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None).await
+    let m =
+        crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None, cc.as_deref()).await?;
+    crate::outbound::dispatch(&state, m.id, m.delivery_status);
+    Ok(m)
+}
+
+/// Tries a failed reply again.
+#[server(input = Json)]
+pub async fn retry_message(id: ConversationId, message: MessageId) -> Result<Message, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    let m = crate::messages::server::retry(&state.db, &state.hub, &who, id, message).await?;
+    crate::outbound::dispatch(&state, m.id, m.delivery_status);
+    Ok(m)
 }
 
 /// Starts a conversation from the inbox: the agent writes first.
@@ -97,8 +119,13 @@ pub async fn start_conversation(input: NewConversationInput) -> Result<Conversat
         subject: input.subject,
         body: input.body,
         origin: Origin::Agent,
+        extras: Default::default(),
     };
-    Ok(crate::ingest::server::ingest(&state.db, &state.hub, &who, &inbound).await?.summary)
+    let done = crate::ingest::server::ingest(&state.db, &state.hub, Some(&who), who.workspace_id, &inbound).await?;
+    if let Some(m) = &done.message {
+        crate::outbound::dispatch(&state, m.id, m.delivery_status);
+    }
+    Ok(done.summary)
 }
 
 /// The inboxes the user may see.

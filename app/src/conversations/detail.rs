@@ -32,7 +32,13 @@ pub async fn detail(
             .bind(row.channel_id)
             .fetch_one(&mut *conn)
             .await?;
-    let send_problem = crate::outbound::readiness(row.channel_kind).err();
+    let channel = crate::channels::server::get(&mut conn, who.workspace_id, row.channel_id).await?;
+    let send_problem = channel.readiness().err();
+    let (cc, previous_conversation_id): (String, Option<ConversationId>) =
+        sqlx::query_as("SELECT cc, previous_conversation_id FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(crate::conversations::api::ConversationDetail {
         summary,
         conversation: row.into_wire(labels),
@@ -42,6 +48,8 @@ pub async fn detail(
         inbox_name,
         channel_name,
         send_problem,
+        cc: serde_json::from_str(&cc).unwrap_or_default(),
+        previous_conversation_id,
     })
 }
 

@@ -357,6 +357,7 @@ pub async fn patch(
     }
     if let Some(s) = p.spam {
         changes.push(if s { "marked spam".into() } else { "not spam".into() });
+        block_sender(&mut tx, who.workspace_id, row.contact_id, s, now).await?;
     }
     if p.unread.is_some() && changes.is_empty() {
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
@@ -368,6 +369,35 @@ pub async fn patch(
     let summary = event.summary.clone();
     hub.publish(who.workspace_id, event);
     Ok(summary)
+}
+
+/// Marking spam blocks the contact's address, so their next mail lands in
+/// Spam too; Not spam unblocks it. Nothing is deleted either way.
+async fn block_sender(
+    conn: &mut SqliteConnection,
+    ws: WorkspaceId,
+    contact: ContactId,
+    block: bool,
+    now: Timestamp,
+) -> AppResult<()> {
+    let email: Option<String> =
+        sqlx::query_scalar("SELECT email FROM contacts WHERE id = ?").bind(contact).fetch_one(&mut *conn).await?;
+    let Some(email) = email.map(|e| e.to_ascii_lowercase()) else { return Ok(()) };
+    if block {
+        sqlx::query("INSERT OR IGNORE INTO blocked_senders (workspace_id, address, created_at) VALUES (?, ?, ?)")
+            .bind(ws)
+            .bind(email)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM blocked_senders WHERE workspace_id = ? AND address = ?")
+            .bind(ws)
+            .bind(email)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The user must exist in the workspace and be able to see the inbox.

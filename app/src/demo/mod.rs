@@ -305,6 +305,11 @@ impl Who {
             failure_reason: None,
             provider_message_id: None,
             created_at: at,
+            html: None,
+            message_id: None,
+            content_hash: None,
+            cc: &[],
+            automatic: false,
         }
     }
 }

@@ -7,7 +7,7 @@ pub mod server;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::model::ContactInput;
-use crate::ids::{ChannelId, ContactId, InboxId};
+use crate::ids::{ChannelId, ContactId, ConversationId, InboxId};
 
 /// Who wrote the first message of an arrival.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,4 +41,40 @@ pub struct Inbound {
     pub subject: String,
     pub body: String,
     pub origin: Origin,
+    /// What only some transports carry (email today). Server-side only.
+    #[serde(skip)]
+    pub extras: Extras,
+}
+
+/// Parts of an arrival beyond subject and text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    /// Sanitized HTML (`cid:` images are pointed at their attachments).
+    pub html: Option<String>,
+    /// The RFC 5322 Message-ID, bracketed.
+    pub message_id: Option<String>,
+    /// With `message_id`, what makes a redelivery recognisable.
+    pub content_hash: Option<String>,
+    /// Addresses copied on the message.
+    pub cc: Vec<String>,
+    /// The conversation this continues, as the transport's threading found it.
+    pub continues: Option<ConversationId>,
+    /// Days after close/resolve during which `continues` reopens the
+    /// conversation; later, a new conversation links back to it.
+    pub reopen_window_days: u32,
+    #[cfg(feature = "ssr")]
+    pub attachments: Vec<crate::attachments::server::StoredFile>,
+    /// The raw mail, kept in `inbound_mail` in the same transaction.
+    #[cfg(feature = "ssr")]
+    pub raw: Option<RawMail>,
+}
+
+/// A received mail as it came off the wire.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawMail {
+    pub transport: &'static str,
+    pub mail_from: String,
+    pub rcpt_to: String,
+    pub bytes: Vec<u8>,
 }

@@ -16,6 +16,9 @@ pub enum EventKind {
     ConversationUpdated,
     #[serde(rename = "message.created")]
     MessageCreated,
+    /// A message's delivery status changed (queued -> sent / failed).
+    #[serde(rename = "message.updated")]
+    MessageUpdated,
 }
 
 impl EventKind {
@@ -25,6 +28,7 @@ impl EventKind {
             Self::ConversationCreated => "conversation.created",
             Self::ConversationUpdated => "conversation.updated",
             Self::MessageCreated => "message.created",
+            Self::MessageUpdated => "message.updated",
         }
     }
 }

@@ -81,12 +81,18 @@ pub struct Message {
     pub body: String,
     pub html: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// Addresses copied on this message (email).
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// Sent by Parley itself (the channel's auto-reply), not by an agent.
+    #[serde(default)]
+    pub automatic: bool,
     pub delivery_status: Option<DeliveryStatus>,
     pub failure_reason: Option<String>,
     pub created_at: Timestamp,
 }
 
-/// A file attached to a message (arrives with the email channel).
+/// A file attached to a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {

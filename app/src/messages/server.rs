@@ -27,6 +27,8 @@ struct MessageRow {
     subject: String,
     body: String,
     html: Option<String>,
+    cc: String,
+    automatic: bool,
     delivery_status: Option<DeliveryStatus>,
     failure_reason: Option<String>,
     created_at: Timestamp,
@@ -46,6 +48,8 @@ impl From<MessageRow> for Message {
             body: r.body,
             html: r.html,
             attachments: vec![],
+            cc: serde_json::from_str(&r.cc).unwrap_or_default(),
+            automatic: r.automatic,
             delivery_status: r.delivery_status,
             failure_reason: r.failure_reason,
             created_at: r.created_at,
@@ -55,7 +59,7 @@ impl From<MessageRow> for Message {
 
 const MESSAGE_SQL: &str = "SELECT m.id, m.conversation_id, m.direction, m.channel_kind, m.sender_user_id,
     m.sender_contact_id, COALESCE(u.name, NULLIF(ct.name, ''), ct.email, ct.phone, '') AS sender_name,
-    m.subject, m.body, m.html, m.delivery_status, m.failure_reason, m.created_at
+    m.subject, m.body, m.html, m.cc, m.automatic, m.delivery_status, m.failure_reason, m.created_at
   FROM messages m
   LEFT JOIN users u ON u.id = m.sender_user_id
   LEFT JOIN contacts ct ON ct.id = m.sender_contact_id";
@@ -64,15 +68,32 @@ const MESSAGE_SQL: &str = "SELECT m.id, m.conversation_id, m.direction, m.channe
 pub async fn list_for(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<Vec<Message>> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SQL} WHERE m.conversation_id = ? ORDER BY m.id"))
         .bind(id)
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.into_iter().map(Message::from).collect())
+    let mut out: Vec<Message> = rows.into_iter().map(Message::from).collect();
+    attach_files(conn, &mut out).await?;
+    Ok(out)
+}
+
+/// Fills in the messages' attachments (one query for all of them).
+async fn attach_files(conn: &mut SqliteConnection, msgs: &mut [Message]) -> AppResult<()> {
+    let ids: Vec<MessageId> = msgs.iter().map(|m| m.id).collect();
+    for (mid, a) in crate::attachments::server::for_messages(conn, &ids).await? {
+        if let Some(m) = msgs.iter_mut().find(|m| m.id == mid) {
+            m.attachments.push(a);
+        }
+    }
+    Ok(())
 }
 
 /// One message by id.
 pub async fn get(conn: &mut SqliteConnection, id: MessageId) -> AppResult<Message> {
-    let row: MessageRow = sqlx::query_as(&format!("{MESSAGE_SQL} WHERE m.id = ?")).bind(id).fetch_one(conn).await?;
-    Ok(row.into())
+    let row: MessageRow =
+        sqlx::query_as(&format!("{MESSAGE_SQL} WHERE m.id = ?")).bind(id).fetch_one(&mut *conn).await?;
+    let mut one = [Message::from(row)];
+    attach_files(conn, &mut one).await?;
+    let [m] = one;
+    Ok(m)
 }
 
 /// A message to store.
@@ -88,6 +109,11 @@ pub struct NewMessage<'a> {
     pub failure_reason: Option<&'a str>,
     pub provider_message_id: Option<&'a str>,
     pub created_at: Timestamp,
+    pub html: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    pub content_hash: Option<&'a str>,
+    pub cc: &'a [String],
+    pub automatic: bool,
 }
 
 /// Inserts a message and moves the conversation's activity, preview and
@@ -95,8 +121,9 @@ pub struct NewMessage<'a> {
 pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResult<MessageId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (conversation_id, direction, channel_kind, sender_user_id, sender_contact_id, subject,
-                               body, delivery_status, failure_reason, provider_message_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                               body, delivery_status, failure_reason, provider_message_id, created_at,
+                               html, message_id, content_hash, cc, automatic)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(m.conversation_id)
     .bind(m.direction)
@@ -109,6 +136,11 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     .bind(m.failure_reason)
     .bind(m.provider_message_id)
     .bind(m.created_at)
+    .bind(m.html)
+    .bind(m.message_id)
+    .bind(m.content_hash)
+    .bind(serde_json::to_string(m.cc).unwrap_or_else(|_| "[]".into()))
+    .bind(m.automatic)
     .fetch_one(&mut *conn)
     .await?;
     // Notes do not count as customer-facing activity for inbound/outbound times.
@@ -130,10 +162,33 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     Ok(MessageId(id))
 }
 
+/// Checks CC addresses an agent typed; the error names the field.
+pub fn clean_cc(cc: &[String]) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in cc.iter().flat_map(|c| c.split([',', ';'])) {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let a = crate::contacts::model::normalize_email(raw)
+            .ok_or_else(|| crate::error::AppError::invalid("cc", format!("{} is not a valid email address", raw.trim())))?
+            .to_ascii_lowercase();
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    if out.len() > 20 {
+        return Err(crate::error::AppError::invalid("cc", "at most 20 addresses"));
+    }
+    Ok(out)
+}
+
 /// An agent's reply or note: validated, stored with the conversation rules
 /// applied (first reply assigns and opens), one event, then published.
-/// A reply goes to the channel's provider; its outcome is stored on the
-/// message, so a failure shows with its reason and nothing is lost.
+/// A reply starts as its channel's provider allows (`queued` for email,
+/// `failed` with the reason when the channel cannot send); the caller hands
+/// queued ones to [`crate::outbound::dispatch`]. `cc` (email) replaces the
+/// conversation's CC list, which later replies keep.
+#[allow(clippy::too_many_arguments)]
 pub async fn send(
     db: &Db,
     hub: &Hub,
@@ -142,16 +197,34 @@ pub async fn send(
     kind: ComposeKind,
     body: &str,
     subject: Option<&str>,
+    cc: Option<&[String]>,
 ) -> AppResult<Message> {
     validate_body(body)?;
+    let cc = cc.map(clean_cc).transpose()?;
     let mut tx = db.writer.begin().await?;
     let row = load(&mut tx, who, id).await?;
     let now = Timestamp::now();
     let (direction, channel_kind, delivery) = match kind {
         ComposeKind::Note => (Direction::Note, ChannelKind::Note, None),
-        ComposeKind::Reply => (Direction::Outbound, row.channel_kind, Some(outbound::deliver(row.channel_kind))),
+        ComposeKind::Reply => {
+            let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
+            (Direction::Outbound, row.channel_kind, Some(outbound::initial(&channel)))
+        }
     };
     let subject = subject.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&row.subject).to_string();
+    let cc_list: Vec<String> = match (kind, &cc) {
+        (ComposeKind::Note, _) => vec![],
+        (_, Some(list)) => {
+            sqlx::query("UPDATE conversations SET cc = ? WHERE id = ?")
+                .bind(serde_json::to_string(list).unwrap_or_else(|_| "[]".into()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            list.clone()
+        }
+        (_, None) if row.channel_kind == ChannelKind::Email => conversation_cc(&mut tx, id).await?,
+        _ => vec![],
+    };
     let mid = insert(
         &mut tx,
         &NewMessage {
@@ -166,6 +239,11 @@ pub async fn send(
             failure_reason: delivery.as_ref().and_then(|d| d.failure_reason.as_deref()),
             provider_message_id: None,
             created_at: now,
+            html: None,
+            message_id: None,
+            content_hash: None,
+            cc: &cc_list,
+            automatic: false,
         },
     )
     .await?;
@@ -182,5 +260,80 @@ pub async fn send(
         record_event(&mut tx, EventKind::MessageCreated, id, Some(who.id), change, Some(message.clone())).await?;
     tx.commit().await?;
     hub.publish(who.workspace_id, event);
+    Ok(message)
+}
+
+/// The addresses a conversation's replies are copied to.
+pub async fn conversation_cc(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<Vec<String>> {
+    let cc: String = sqlx::query_scalar("SELECT cc FROM conversations WHERE id = ?").bind(id).fetch_one(conn).await?;
+    Ok(serde_json::from_str(&cc).unwrap_or_default())
+}
+
+/// Puts a failed reply back in the queue (the Retry action). Only a
+/// failed outbound message of a conversation `who` may see qualifies, and
+/// only when its channel can send now.
+pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid: MessageId) -> AppResult<Message> {
+    let mut tx = db.writer.begin().await?;
+    let row = load(&mut tx, who, id).await?;
+    let m = get(&mut tx, mid).await?;
+    if m.conversation_id != id {
+        return Err(crate::error::AppError::not_found("message"));
+    }
+    if m.direction != Direction::Outbound || m.delivery_status != Some(DeliveryStatus::Failed) {
+        return Err(crate::error::AppError::conflict("only a failed reply can be retried"));
+    }
+    let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
+    let next = outbound::initial(&channel);
+    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
+        .bind(next.status)
+        .bind(&next.failure_reason)
+        .bind(mid)
+        .execute(&mut *tx)
+        .await?;
+    let message = get(&mut tx, mid).await?;
+    let event = record_event(
+        &mut tx,
+        EventKind::MessageUpdated,
+        id,
+        Some(who.id),
+        "retrying delivery".into(),
+        Some(message.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    hub.publish(who.workspace_id, event);
+    Ok(message)
+}
+
+/// Records a provider's report on a reply and publishes it.
+pub async fn set_delivery(
+    db: &Db,
+    hub: &Hub,
+    mid: MessageId,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+) -> AppResult<Message> {
+    let mut tx = db.writer.begin().await?;
+    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
+        .bind(status)
+        .bind(reason)
+        .bind(mid)
+        .execute(&mut *tx)
+        .await?;
+    let message = get(&mut tx, mid).await?;
+    let (ws, _): (crate::ids::WorkspaceId, i64) =
+        sqlx::query_as("SELECT workspace_id, id FROM conversations WHERE id = ?")
+            .bind(message.conversation_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let change = match status {
+        DeliveryStatus::Failed => "delivery failed".to_string(),
+        other => format!("delivery {}", other.as_str()),
+    };
+    let event =
+        record_event(&mut tx, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
+            .await?;
+    tx.commit().await?;
+    hub.publish(ws, event);
     Ok(message)
 }

@@ -97,6 +97,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </section>
+                                <crate::channels::view::Signature/>
                                 <Show when=move || is_admin fallback=|| view! { <p class="muted">"Only admins can add members."</p> }>
                                     <section>
                                         <h2>"Add a member"</h2>
@@ -125,6 +126,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         </form>
                                     </section>
                                     <ApiKeys/>
+                                    <crate::channels::view::ChannelsSettings/>
                                 </Show>
                             }.into_any()
                         }

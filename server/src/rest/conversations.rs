@@ -100,8 +100,9 @@ pub async fn create(
         subject: b.subject,
         body: b.message.body,
         origin: Origin::Customer { provider_message_id: None },
+        extras: Default::default(),
     };
-    let done = app::ingest::server::ingest(&s.db, &s.hub, &who, &inbound).await?;
+    let done = app::ingest::server::ingest(&s.db, &s.hub, Some(&who), who.workspace_id, &inbound).await?;
     let mut conn = s.db.pool.acquire().await?;
     let row = app::conversations::server::load(&mut conn, &who, done.summary.id).await?;
     Ok(data(StatusCode::CREATED, row.into_wire(vec![])))
@@ -137,6 +138,7 @@ pub struct PostMessage {
     kind: ComposeKind,
     body: String,
     subject: Option<String>,
+    cc: Option<Vec<String>>,
 }
 
 pub async fn post_message(
@@ -145,7 +147,29 @@ pub async fn post_message(
     Path(id): Path<i64>,
     Json(b): Json<PostMessage>,
 ) -> Result<Response, ApiError> {
-    let m = app::messages::server::send(&s.db, &s.hub, &who, ConversationId(id), b.kind, &b.body, b.subject.as_deref())
-        .await?;
+    let m = app::messages::server::send(
+        &s.db,
+        &s.hub,
+        &who,
+        ConversationId(id),
+        b.kind,
+        &b.body,
+        b.subject.as_deref(),
+        b.cc.as_deref(),
+    )
+    .await?;
+    app::outbound::dispatch(&s, m.id, m.delivery_status);
     Ok(data(StatusCode::CREATED, m))
+}
+
+/// `POST /api/v1/conversations/{id}/messages/{messageId}/retry`: a failed
+/// reply goes back to its provider.
+pub async fn retry(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path((id, mid)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let m = app::messages::server::retry(&s.db, &s.hub, &who, ConversationId(id), app::ids::MessageId(mid)).await?;
+    app::outbound::dispatch(&s, m.id, m.delivery_status);
+    Ok(data(StatusCode::OK, m))
 }

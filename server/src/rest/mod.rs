@@ -2,6 +2,7 @@
 //! principal -> `app` function -> `{"data": …}`.
 
 mod auth;
+mod channels;
 mod contacts;
 mod conversations;
 mod error;
@@ -30,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route("/conversations", get(conversations::list).post(conversations::create))
         .route("/conversations/{id}", get(conversations::get).patch(conversations::patch))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::post_message))
+        .route("/conversations/{id}/messages/{message_id}/retry", axum::routing::post(conversations::retry))
+        .route("/channels", get(channels::list).post(channels::create))
+        .route("/channels/{id}", get(channels::get).put(channels::update).delete(channels::delete))
+        .route("/channels/{id}/check", axum::routing::post(channels::check))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::patch))
         .fallback(error::not_found)

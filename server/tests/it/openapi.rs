@@ -23,6 +23,10 @@ async fn openapi_document_describes_every_route() {
         ("/conversations/{id}/messages", &["get", "post"]),
         ("/contacts", &["get", "post"]),
         ("/contacts/{id}", &["get", "patch"]),
+        ("/channels", &["get", "post"]),
+        ("/channels/{channelId}", &["get", "put", "delete"]),
+        ("/channels/{channelId}/check", &["post"]),
+        ("/conversations/{id}/messages/{messageId}/retry", &["post"]),
     ] {
         for m in methods {
             assert!(paths.get(path).and_then(|p| p.get(*m)).is_some(), "{m} {path} is not described");

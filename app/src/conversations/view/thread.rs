@@ -8,13 +8,13 @@ use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{
-    get_conversation, mark_conversation_read, send_message, update_conversation, ConversationDetail,
+    get_conversation, mark_conversation_read, retry_message, send_message, update_conversation, ConversationDetail,
 };
 use crate::conversations::model::{ConversationPatch, Priority, Status};
 use crate::error::AppError;
 use crate::ids::{ConversationId, InboxId, UserId};
 use crate::inboxes::model::Inbox;
-use crate::messages::model::{ComposeKind, Direction, Message};
+use crate::messages::model::{ComposeKind, DeliveryStatus, Direction, Message};
 use crate::time::Timestamp;
 use crate::users::model::User;
 
@@ -41,7 +41,12 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Composer id/>
+            <Composer id info=Signal::derive(move || {
+                detail.get().and_then(Result::ok).map(|d| ComposeInfo {
+                    email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
+                    cc: d.cc.clone(),
+                })
+            })/>
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -95,26 +100,68 @@ fn group_by_date(msgs: Vec<Message>) -> Vec<(String, Vec<Message>)> {
 
 #[component]
 fn MessageItem(m: Message) -> impl IntoView {
+    let ctx = expect_context::<InboxCtx>();
     let class = format!("msg msg-{}", m.direction.as_str());
     let label = match m.direction {
         Direction::Inbound => m.channel_kind.label().to_string(),
+        Direction::Outbound if m.automatic => format!("Auto-reply via {}", m.channel_kind.label()),
         Direction::Outbound => format!("Reply via {}", m.channel_kind.label()),
         Direction::Note => "Internal note · staff only".to_string(),
     };
+    let sender = if m.automatic && m.sender_name.is_empty() { "Parley".to_string() } else { m.sender_name.clone() };
+    let (conv, mid) = (m.conversation_id, m.id);
+    let retry = Action::new(move |_: &()| retry_message(conv, mid));
+    Effect::new(move |_| {
+        if retry.value().get().is_some() {
+            ctx.thread_version.update(|v| *v += 1);
+        }
+    });
+    let failed = m.direction == Direction::Outbound && m.delivery_status == Some(DeliveryStatus::Failed);
+    let show_html = RwSignal::new(false);
+    let html = m.html.clone();
     view! {
-        <li class=class data-direction=m.direction.as_str()>
+        <li class=class data-direction=m.direction.as_str() data-message=m.id.to_string()>
             <div class="meta">
-                <strong>{m.sender_name.clone()}</strong>
+                <strong>{sender}</strong>
                 <span class="kind">{label}</span>
                 <time>{m.created_at.time_string()}" UTC"</time>
                 {m.delivery_status.map(|s| view! {
                     <span class=format!("delivery delivery-{}", s.as_str()) title=m.failure_reason.clone().unwrap_or_default()>{s.label()}</span>
                 })}
             </div>
-            // Text only: message HTML is never injected into the page.
+            {(!m.cc.is_empty()).then(|| view! { <div class="cc-line muted">"Cc: "{m.cc.join(", ")}</div> })}
+            // Text by default. Sanitized mail HTML is shown only on request,
+            // inside a sandboxed frame that may run no script.
             <div class="body">{m.body.clone()}</div>
+            {html.map(|h| view! {
+                <button type="button" class="link show-html" on:click=move |_| show_html.update(|v| *v = !*v)>
+                    {move || if show_html.get() { "Hide formatting" } else { "Show original formatting" }}
+                </button>
+                <Show when=move || show_html.get()>
+                    <iframe class="mail-html" sandbox="allow-same-origin" srcdoc=h.clone() title="Original formatting"></iframe>
+                </Show>
+            })}
+            {(!m.attachments.is_empty()).then(|| view! {
+                <ul class="attachments">
+                    {m.attachments.iter().map(|a| view! {
+                        <li><a href=a.url.clone() target="_blank" rel="noopener">{a.name.clone()}</a>" "<span class="muted">{size_label(a.size)}</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
             {m.failure_reason.clone().map(|r| view! { <div class="failure">{r}</div> })}
+            <Show when=move || failed>
+                <button type="button" class="retry" on:click=move |_| { retry.dispatch(()); } disabled=move || retry.pending().get()>"Retry"</button>
+            </Show>
         </li>
+    }
+}
+
+/// "12 KB", "3.4 MB".
+fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
     }
 }
 
@@ -217,26 +264,50 @@ fn Actions(d: ConversationDetail) -> impl IntoView {
     }
 }
 
+/// What the composer needs to know about the open conversation.
+#[derive(Clone, PartialEq)]
+struct ComposeInfo {
+    email: bool,
+    cc: Vec<String>,
+}
+
 #[component]
-fn Composer(id: ConversationId) -> impl IntoView {
+fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let mode = RwSignal::new(ComposeKind::Reply);
     let body = RwSignal::new(String::new());
-    let send = Action::new(move |(k, b): &(ComposeKind, String)| send_message(id, *k, b.clone()));
+    // CC stays as the conversation has it until the agent edits the field.
+    let cc_text = RwSignal::new(String::new());
+    let cc_dirty = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(i) = info.get() {
+            if !cc_dirty.get_untracked() {
+                cc_text.set(i.cc.join(", "));
+            }
+        }
+    });
+    let is_email = move || info.get().map(|i| i.email).unwrap_or(false);
+    let send = Action::new(move |(k, b, cc): &(ComposeKind, String, Option<Vec<String>>)| {
+        send_message(id, *k, b.clone(), cc.clone())
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             body.set(String::new());
+            cc_dirty.set(false);
             ctx.thread_version.update(|v| *v += 1);
         }
     });
     let error = move || match send.value().get() {
+        Some(Err(AppError::Validation { field, message })) => Some(format!("{field}: {message}")),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
     view! {
         <form class="composer" class:note-mode=move || mode.get() == ComposeKind::Note on:submit=move |ev| {
             ev.prevent_default();
-            send.dispatch((mode.get_untracked(), body.get_untracked()));
+            let cc = (cc_dirty.get_untracked() && mode.get_untracked() == ComposeKind::Reply)
+                .then(|| cc_text.get_untracked().split([',', ';']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+            send.dispatch((mode.get_untracked(), body.get_untracked(), cc));
         }>
             <div class="modes" role="tablist">
                 <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Reply
@@ -244,6 +315,12 @@ fn Composer(id: ConversationId) -> impl IntoView {
                 <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Note
                     on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
             </div>
+            <Show when=move || is_email() && mode.get() == ComposeKind::Reply>
+                <label class="cc">"Cc"
+                    <input name="cc" placeholder="Add people to copy, comma separated" prop:value=cc_text
+                        on:input=move |ev| { cc_dirty.set(true); cc_text.set(event_target_value(&ev)); }/>
+                </label>
+            </Show>
             <textarea name="body" rows="3"
                 placeholder=move || if mode.get() == ComposeKind::Note { "Internal note — only your team sees this" } else { "Reply to the customer…" }
                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>

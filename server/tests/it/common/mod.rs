@@ -81,8 +81,13 @@ pub fn options(dir: &TempDir) -> server::Options {
         database_url: format!("sqlite://{}/t.db?mode=rwc", dir.path().display()),
         public_url: PUBLIC_URL.into(),
         site_addr: "127.0.0.1:0".parse().unwrap(),
+        inbound_domain: INBOUND_DOMAIN.into(),
+        data_dir: dir.path().join("data"),
     }
 }
+
+/// The inbound domain tests configure.
+pub const INBOUND_DOMAIN: &str = "inbound.test";
 
 impl TestApp {
     /// A fresh workspace: the default Support inbox and the API channel, no users.
