@@ -23,7 +23,9 @@ pub struct Delivery {
 pub fn initial(channel: &ChannelRow) -> Delivery {
     match channel.readiness() {
         Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
-        Ok(()) if channel.kind == ChannelKind::Email => Delivery { status: DeliveryStatus::Queued, failure_reason: None },
+        Ok(()) if channel.kind == ChannelKind::Email => {
+            Delivery { status: DeliveryStatus::Queued, failure_reason: None }
+        }
         Ok(()) => Delivery { status: DeliveryStatus::Sent, failure_reason: None },
     }
 }

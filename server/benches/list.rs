@@ -114,7 +114,7 @@ async fn main() {
             subject: "Bench".into(),
             body: "Hello from the benchmark".into(),
             origin: Origin::Customer { provider_message_id: None },
-        extras: Default::default(),
+            extras: Default::default(),
         };
         app::ingest::server::ingest(&state.db, &state.hub, Some(&who), who.workspace_id, &inbound).await.unwrap();
     }

@@ -45,7 +45,9 @@ async fn take(state: &AppState, env: &Envelope, raw: &[u8], total: usize) -> Rep
     let mut targets = Vec::new();
     for r in &env.rcpt_to {
         match resolve_recipient(state, r).await {
-            Ok(Some((ch, tag))) if !targets.iter().any(|(c, _): &(app::channels::server::ChannelRow, _)| c.id == ch.id) => {
+            Ok(Some((ch, tag)))
+                if !targets.iter().any(|(c, _): &(app::channels::server::ChannelRow, _)| c.id == ch.id) =>
+            {
                 targets.push((ch, tag))
             }
             Ok(_) => {}
@@ -71,7 +73,8 @@ async fn take(state: &AppState, env: &Envelope, raw: &[u8], total: usize) -> Rep
 
 /// Starts the SMTP listener on `addr`.
 pub async fn listen(state: AppState, addr: &str) -> anyhow::Result<std::net::SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("binding SMTP {addr}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("binding SMTP {addr}: {e}"))?;
     let local = listener.local_addr()?;
     let hostname = state.settings.inbound_domain.clone();
     let sink: Arc<dyn MailSink> = Arc::new(Sink { state });
@@ -149,12 +152,13 @@ pub async fn attachment(
     let Ok(mut conn) = state.db.pool.acquire().await else {
         return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
     };
-    let file = match app::attachments::server::open(&mut conn, &state.settings.data_dir, &who, app::ids::AttachmentId(id))
-        .await
-    {
-        Ok(f) => f,
-        Err(e) => return crate::rest::ApiError(e).into_response(),
-    };
+    let file =
+        match app::attachments::server::open(&mut conn, &state.settings.data_dir, &who, app::ids::AttachmentId(id))
+            .await
+        {
+            Ok(f) => f,
+            Err(e) => return crate::rest::ApiError(e).into_response(),
+        };
     let Ok(bytes) = tokio::fs::read(&file.path).await else {
         return error(StatusCode::NOT_FOUND, "not_found", "the file is missing from the data directory");
     };

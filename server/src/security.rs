@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 /// is neither this host nor the public URL.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let guarded = req.uri().path() == "/ws"
-        || (req.method() != Method::GET && req.method() != Method::HEAD && !req.uri().path().starts_with("/api/v1/")
+        || (req.method() != Method::GET
+            && req.method() != Method::HEAD
+            && !req.uri().path().starts_with("/api/v1/")
             && !req.uri().path().starts_with("/hooks/"));
     if guarded {
         if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {

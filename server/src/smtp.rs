@@ -138,22 +138,26 @@ async fn session(stream: TcpStream, sink: Arc<dyn MailSink>, limits: Limits) -> 
                 rcpts.clear();
                 Reply::new(250, limits.hostname.clone())
             }
-            "MAIL" => match arg.get(..5).filter(|p| p.eq_ignore_ascii_case("FROM:")).and_then(|_| path_arg(&arg[5..])) {
-                None => Reply::new(501, "5.5.4 Syntax: MAIL FROM:<address>"),
-                Some(_) if from.is_some() => Reply::new(503, "5.5.1 Sender already given"),
-                Some((addr, params)) => {
-                    let declared = params.split_whitespace().find_map(|p| {
-                        p.get(..5).filter(|k| k.eq_ignore_ascii_case("SIZE=")).and_then(|_| p[5..].parse::<usize>().ok())
-                    });
-                    if declared.is_some_and(|s| s > limits.max_bytes) {
-                        Reply::new(552, format!("5.3.4 Message too big (limit {} bytes)", limits.max_bytes))
-                    } else {
-                        from = Some(addr);
-                        rcpts.clear();
-                        Reply::new(250, "2.1.0 OK")
+            "MAIL" => {
+                match arg.get(..5).filter(|p| p.eq_ignore_ascii_case("FROM:")).and_then(|_| path_arg(&arg[5..])) {
+                    None => Reply::new(501, "5.5.4 Syntax: MAIL FROM:<address>"),
+                    Some(_) if from.is_some() => Reply::new(503, "5.5.1 Sender already given"),
+                    Some((addr, params)) => {
+                        let declared = params.split_whitespace().find_map(|p| {
+                            p.get(..5)
+                                .filter(|k| k.eq_ignore_ascii_case("SIZE="))
+                                .and_then(|_| p[5..].parse::<usize>().ok())
+                        });
+                        if declared.is_some_and(|s| s > limits.max_bytes) {
+                            Reply::new(552, format!("5.3.4 Message too big (limit {} bytes)", limits.max_bytes))
+                        } else {
+                            from = Some(addr);
+                            rcpts.clear();
+                            Reply::new(250, "2.1.0 OK")
+                        }
                     }
                 }
-            },
+            }
             "RCPT" => match arg.get(..3).filter(|p| p.eq_ignore_ascii_case("TO:")).and_then(|_| path_arg(&arg[3..])) {
                 None => Reply::new(501, "5.5.4 Syntax: RCPT TO:<address>"),
                 Some(_) if from.is_none() => Reply::new(503, "5.5.1 MAIL first"),
@@ -192,10 +196,7 @@ async fn session(stream: TcpStream, sink: Arc<dyn MailSink>, limits: Limits) -> 
 
 /// Reads DATA up to the lone `.` line, undoing dot-stuffing. Keeps at most
 /// `max` bytes but reads to the end, so the session stays in step.
-async fn read_data(
-    r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-    max: usize,
-) -> std::io::Result<(Vec<u8>, usize)> {
+async fn read_data(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, max: usize) -> std::io::Result<(Vec<u8>, usize)> {
     let mut out = Vec::new();
     let mut total = 0usize;
     let mut line = Vec::with_capacity(1024);

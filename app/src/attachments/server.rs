@@ -117,7 +117,12 @@ pub struct Download {
 }
 
 /// Finds an attachment `who` may read.
-pub async fn open(conn: &mut SqliteConnection, data_dir: &Path, who: &Principal, id: AttachmentId) -> AppResult<Download> {
+pub async fn open(
+    conn: &mut SqliteConnection,
+    data_dir: &Path,
+    who: &Principal,
+    id: AttachmentId,
+) -> AppResult<Download> {
     let row: Option<(String, String, String, ConversationId)> = sqlx::query_as(
         "SELECT a.name, a.content_type, a.sha256, m.conversation_id FROM attachments a
          JOIN messages m ON m.id = a.message_id WHERE a.id = ?",

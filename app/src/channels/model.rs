@@ -153,6 +153,41 @@ pub struct EmailSettings {
     pub forwarded_to_original_sender: bool,
 }
 
+/// Checks the fields serde would reject with a message that names no
+/// field, so the form can point at the right one.
+fn precheck(v: &serde_json::Value) -> Result<(), AppError> {
+    use std::str::FromStr;
+    if !v.is_object() {
+        return Err(AppError::invalid("settings", "must be an object"));
+    }
+    if !v.get("address").is_some_and(serde_json::Value::is_string) {
+        return Err(AppError::invalid("settings.address", "is required"));
+    }
+    let word = |path: &str, ok: &dyn Fn(&str) -> bool, field: &str, msg: &str| match v.pointer(path) {
+        Some(x) if !x.as_str().is_some_and(ok) => Err(AppError::invalid(field, msg)),
+        _ => Ok(()),
+    };
+    word(
+        "/smtp/security",
+        &|x| SmtpSecurity::from_str(x).is_ok(),
+        "settings.smtp.security",
+        "must be none, starttls or tls",
+    )?;
+    word(
+        "/fromNameStyle",
+        &|x| FromNameStyle::from_str(x).is_ok(),
+        "settings.fromNameStyle",
+        "must be agent_and_company or company",
+    )?;
+    let number = |path: &str, max: u64, field: &str, msg: &str| match v.pointer(path) {
+        Some(x) if !x.as_u64().is_some_and(|n| n <= max) => Err(AppError::invalid(field, msg)),
+        _ => Ok(()),
+    };
+    number("/smtp/port", 65_535, "settings.smtp.port", "must be between 1 and 65535")?;
+    number("/reopenWindowDays", 365, "settings.reopenWindowDays", "must be between 0 and 365")?;
+    Ok(())
+}
+
 fn default_style() -> FromNameStyle {
     FromNameStyle::AgentAndCompany
 }
@@ -163,15 +198,9 @@ fn default_window() -> u32 {
 impl EmailSettings {
     /// Reads and checks settings; errors name the field (`settings.address` …).
     pub fn parse(v: &serde_json::Value) -> Result<Self, AppError> {
-        let s: EmailSettings = serde_json::from_value(v.clone()).map_err(|e| {
-            let msg = e.to_string();
-            let field = ["address", "fromNameStyle", "security", "port", "reopenWindowDays"]
-                .iter()
-                .find(|f| msg.contains(*f))
-                .map(|f| format!("settings.{f}"))
-                .unwrap_or_else(|| "settings".into());
-            AppError::invalid(&field, &msg)
-        })?;
+        precheck(v)?;
+        let s: EmailSettings =
+            serde_json::from_value(v.clone()).map_err(|e| AppError::invalid("settings", e.to_string()))?;
         s.validated()
     }
 
@@ -231,13 +260,21 @@ mod tests {
             other => panic!("expected a field error, got {other:?}"),
         };
         assert_eq!(field(serde_json::json!({"address": "nope"})), "settings.address");
-        assert_eq!(field(serde_json::json!({"address": "a@b.test", "reopenWindowDays": 999})), "settings.reopenWindowDays");
+        assert_eq!(
+            field(serde_json::json!({"address": "a@b.test", "reopenWindowDays": 999})),
+            "settings.reopenWindowDays"
+        );
         assert_eq!(
             field(serde_json::json!({"address": "a@b.test", "autoReply": {"enabled": true, "body": " "}})),
             "settings.autoReply.body"
         );
         assert_eq!(field(serde_json::json!({"address": "a@b.test", "smtp": {"host": "a b"}})), "settings.smtp.host");
-        assert_eq!(field(serde_json::json!({"address": "a@b.test", "smtp": {"security": "ssl"}})), "settings.security");
+        assert_eq!(
+            field(serde_json::json!({"address": "a@b.test", "smtp": {"security": "ssl"}})),
+            "settings.smtp.security"
+        );
+        assert_eq!(field(serde_json::json!({"address": "a@b.test", "smtp": {"port": 70000}})), "settings.smtp.port");
+        assert_eq!(field(serde_json::json!({"fromName": "x"})), "settings.address");
     }
 
     #[test]

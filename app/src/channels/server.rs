@@ -69,7 +69,10 @@ impl ChannelRow {
     /// Why replies on this channel cannot go out right now, if they cannot.
     pub fn readiness(&self) -> Result<(), String> {
         if !self.enabled {
-            return Err(format!("The channel \u{201c}{}\u{201d} is switched off: replies are kept but not sent.", self.name));
+            return Err(format!(
+                "The channel \u{201c}{}\u{201d} is switched off: replies are kept but not sent.",
+                self.name
+            ));
         }
         match self.kind {
             ChannelKind::Api | ChannelKind::Note => Ok(()),
@@ -89,7 +92,9 @@ impl ChannelRow {
                     _ => Ok(()),
                 }
             }
-            other => Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label())),
+            other => {
+                Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label()))
+            }
         }
     }
 }
@@ -121,7 +126,10 @@ fn keep_secrets(new: &mut serde_json::Value, old: &serde_json::Value) {
 
 /// Every channel of the workspace, in creation order.
 pub async fn list(db: &Db, ws: WorkspaceId) -> AppResult<Vec<ChannelRow>> {
-    Ok(sqlx::query_as(&format!("{CHANNEL_SQL} WHERE workspace_id = ? ORDER BY id")).bind(ws).fetch_all(&db.pool).await?)
+    Ok(sqlx::query_as(&format!("{CHANNEL_SQL} WHERE workspace_id = ? ORDER BY id"))
+        .bind(ws)
+        .fetch_all(&db.pool)
+        .await?)
 }
 
 /// One channel of the workspace.

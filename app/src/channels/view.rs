@@ -102,13 +102,20 @@ impl EmailForm {
 
     /// The input, or the first field that is not a number.
     fn input(&self) -> Result<ChannelInput, AppError> {
-        let port = self.port.get_untracked().trim().parse::<u16>().map_err(|_| {
-            AppError::invalid("settings.smtp.port", "must be a number between 1 and 65535")
-        })?;
-        let window = self.window.get_untracked().trim().parse::<u32>().map_err(|_| {
-            AppError::invalid("settings.reopenWindowDays", "must be a whole number of days")
-        })?;
-        let inbox = self.inbox.get_untracked().parse::<i64>().map_err(|_| AppError::invalid("inboxId", "choose an inbox"))?;
+        let port = self
+            .port
+            .get_untracked()
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| AppError::invalid("settings.smtp.port", "must be a number between 1 and 65535"))?;
+        let window = self
+            .window
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| AppError::invalid("settings.reopenWindowDays", "must be a whole number of days"))?;
+        let inbox =
+            self.inbox.get_untracked().parse::<i64>().map_err(|_| AppError::invalid("inboxId", "choose an inbox"))?;
         let settings = EmailSettings {
             address: self.address.get_untracked(),
             from_name: self.from_name.get_untracked(),

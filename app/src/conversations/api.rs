@@ -83,8 +83,7 @@ pub async fn send_message(
     cc: Option<Vec<String>>,
 ) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    let m =
-        crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None, cc.as_deref()).await?;
+    let m = crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None, cc.as_deref()).await?;
     crate::outbound::dispatch(&state, m.id, m.delivery_status);
     Ok(m)
 }

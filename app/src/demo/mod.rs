@@ -176,11 +176,11 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
         .fetch_one(&mut *tx)
         .await?;
     let channels: Vec<(ChannelId, ChannelKind)> = vec![
-        (add_channel(&mut tx, ws, "Support email", "email", inboxes[0]).await?, ChannelKind::Email),
+        (email_channel(&mut tx, ws, "Support email", "support@demo.parley", inboxes[0]).await?, ChannelKind::Email),
         (add_channel(&mut tx, ws, "Support SMS", "sms", inboxes[0]).await?, ChannelKind::Sms),
         (add_channel(&mut tx, ws, "WhatsApp", "whatsapp", inboxes[1]).await?, ChannelKind::Whatsapp),
         (add_channel(&mut tx, ws, "Website chat", "widget", inboxes[1]).await?, ChannelKind::Widget),
-        (add_channel(&mut tx, ws, "Billing email", "email", inboxes[2]).await?, ChannelKind::Email),
+        (email_channel(&mut tx, ws, "Billing email", "billing@demo.parley", inboxes[2]).await?, ChannelKind::Email),
         (api, ChannelKind::Api),
     ];
 
@@ -312,6 +312,31 @@ impl Who {
             automatic: false,
         }
     }
+}
+
+/// A real email channel: mail to its forwarding address arrives; replies
+/// wait for an outgoing server (Settings shows "Not set up").
+async fn email_channel(
+    conn: &mut sqlx::SqliteConnection,
+    ws: WorkspaceId,
+    name: &str,
+    address: &str,
+    inbox: InboxId,
+) -> AppResult<ChannelId> {
+    let id = add_channel(&mut *conn, ws, name, "email", inbox).await?;
+    let token: String =
+        sqlx::query_scalar("SELECT token FROM channels WHERE id = ?").bind(id).fetch_one(&mut *conn).await?;
+    let settings = serde_json::json!({"address": address, "fromName": format!("Demo {name}")});
+    sqlx::query(
+        "UPDATE channels SET settings = ?, inbound_local = ?, health_status = 'unconfigured',
+            health_detail = 'No outgoing mail server is set.' WHERE id = ?",
+    )
+    .bind(settings.to_string())
+    .bind(crate::email::address::inbound_local(address, &token))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(id)
 }
 
 #[allow(clippy::too_many_arguments)]

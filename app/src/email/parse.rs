@@ -125,7 +125,10 @@ fn parse_inner(raw: &[u8]) -> Result<ParsedMail, Unparseable> {
         from: from.1.clone(),
         report: msg
             .content_type()
-            .map(|c| c.ctype().eq_ignore_ascii_case("multipart") && c.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report")))
+            .map(|c| {
+                c.ctype().eq_ignore_ascii_case("multipart")
+                    && c.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            })
             .unwrap_or(false),
     };
     let subject = msg.subject().unwrap_or("").trim().to_string();

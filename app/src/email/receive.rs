@@ -203,7 +203,8 @@ pub async fn receive(
         && !done.spam
         && settings.auto_reply.enabled
         && !is_automated(&mail.signs)
-        && !env.mail_from.trim().trim_matches(['<', '>']).is_empty();
+        // Over SMTP, a null envelope sender (`MAIL FROM:<>`) marks a bounce.
+        && !(env.transport == "smtp" && env.mail_from.trim().trim_matches(['<', '>']).is_empty());
     if auto {
         auto_reply(state, channel, conversation, &mail, &settings).await.map_err(temporary)?;
     }

@@ -39,7 +39,14 @@ pub fn is_automated(s: &AutomationSigns) -> bool {
         || local.starts_with("noreply")
         || local.starts_with("no-reply")
         || local.starts_with("donotreply");
-    auto_submitted || precedence || s.null_return_path || s.list_id || suppress || s.x_autoreply || machine_sender || s.report
+    auto_submitted
+        || precedence
+        || s.null_return_path
+        || s.list_id
+        || suppress
+        || s.x_autoreply
+        || machine_sender
+        || s.report
 }
 
 /// The markers mail clients put above a forwarded message.

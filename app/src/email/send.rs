@@ -35,6 +35,7 @@ struct Outgoing {
     delivery_status: Option<DeliveryStatus>,
     contact_name: String,
     contact_email: Option<String>,
+    conversation_subject: String,
 }
 
 /// Sends queued reply `mid`; the outcome lands on the message (sent, or
@@ -43,7 +44,8 @@ pub async fn deliver(state: &AppState, mid: MessageId) -> AppResult<()> {
     let db = &state.db;
     let o: Outgoing = sqlx::query_as(
         "SELECT m.conversation_id, c.workspace_id, c.channel_id, m.subject, m.body, m.cc, m.message_id,
-                m.sender_user_id, m.automatic, m.delivery_status, ct.name AS contact_name, ct.email AS contact_email
+                m.sender_user_id, m.automatic, m.delivery_status, ct.name AS contact_name, ct.email AS contact_email,
+                c.subject AS conversation_subject
          FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
          WHERE m.id = ?",
     )
@@ -168,8 +170,13 @@ async fn build(
 
     let from = mailbox(&settings.from_name_for(agent.as_ref().map(|a| a.0.as_str())), &settings.address)?;
     let reply_to = mailbox("", &reply_address(local, domain, o.conversation_id))?;
-    // A reply keeps one "Re:"; the first mail of a conversation keeps its subject.
-    let subject = if references.is_empty() { o.subject.clone() } else { reply_subject(&o.subject) };
+    // A reply keeps one "Re:"; the first mail of a conversation, and a
+    // subject the agent (or the auto-reply settings) chose, stay as written.
+    let subject = if references.is_empty() || o.subject != o.conversation_subject {
+        o.subject.clone()
+    } else {
+        reply_subject(&o.subject)
+    };
     let mut b = lettre::Message::builder()
         .from(from)
         .reply_to(reply_to)

@@ -169,8 +169,7 @@ pub async fn ingest(
     .await?;
     store_parts(&mut tx, ws, inbound, mid).await?;
     let message = messages::get(&mut tx, mid).await?;
-    let event =
-        record_event(&mut tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone())).await?;
+    let event = record_event(&mut tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone())).await?;
     tx.commit().await?;
     let summary = event.summary.clone();
     hub.publish(ws, event);
@@ -283,7 +282,9 @@ async fn keep_cc(
 ) -> AppResult<()> {
     let mut list = messages::conversation_cc(conn, id).await?;
     let owner_email: Option<String> = match conversation_contact {
-        Some(cid) => sqlx::query_scalar("SELECT email FROM contacts WHERE id = ?").bind(cid).fetch_one(&mut *conn).await?,
+        Some(cid) => {
+            sqlx::query_scalar("SELECT email FROM contacts WHERE id = ?").bind(cid).fetch_one(&mut *conn).await?
+        }
         None => sender.email.clone(),
     };
     let owner = owner_email.map(|e| e.to_ascii_lowercase());
@@ -346,22 +347,21 @@ async fn channel(
     ws: WorkspaceId,
     id: Option<ChannelId>,
 ) -> AppResult<(ChannelId, ChannelKind, InboxId)> {
-    let row: Option<(ChannelId, ChannelKind, InboxId)> = match id {
-        Some(id) => {
-            sqlx::query_as("SELECT id, kind, inbox_id FROM channels WHERE id = ? AND workspace_id = ?")
-                .bind(id)
-                .bind(ws)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        None => {
-            sqlx::query_as(
+    let row: Option<(ChannelId, ChannelKind, InboxId)> =
+        match id {
+            Some(id) => {
+                sqlx::query_as("SELECT id, kind, inbox_id FROM channels WHERE id = ? AND workspace_id = ?")
+                    .bind(id)
+                    .bind(ws)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+            None => sqlx::query_as(
                 "SELECT id, kind, inbox_id FROM channels WHERE workspace_id = ? AND kind = 'api' ORDER BY id LIMIT 1",
             )
             .bind(ws)
             .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
+            .await?,
+        };
     row.ok_or_else(|| AppError::invalid("channelId", "no such channel"))
 }

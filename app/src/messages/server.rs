@@ -170,7 +170,9 @@ pub fn clean_cc(cc: &[String]) -> AppResult<Vec<String>> {
             continue;
         }
         let a = crate::contacts::model::normalize_email(raw)
-            .ok_or_else(|| crate::error::AppError::invalid("cc", format!("{} is not a valid email address", raw.trim())))?
+            .ok_or_else(|| {
+                crate::error::AppError::invalid("cc", format!("{} is not a valid email address", raw.trim()))
+            })?
             .to_ascii_lowercase();
         if !out.contains(&a) {
             out.push(a);

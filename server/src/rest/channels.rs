@@ -43,13 +43,21 @@ pub async fn update(
     Ok(data(StatusCode::OK, row.to_wire(&s.settings.inbound_domain)))
 }
 
-pub async fn delete(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     app::channels::server::delete(&s.db, &who, ChannelId(id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `POST /api/v1/channels/{id}/check`: connects to the outgoing server now.
-pub async fn check(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn check(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     who.require_admin()?;
     let mut conn = s.db.pool.acquire().await?;
     let row = app::channels::server::get(&mut conn, who.workspace_id, ChannelId(id)).await?;

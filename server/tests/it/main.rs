@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod email;
+mod email_corpus;
 mod list_views;
 mod live_ws;
 mod openapi;

@@ -3,6 +3,8 @@
 //! cookie a browser gets from the login server function.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod mail;
+
 use std::net::SocketAddr;
 
 use app::ids::{UserId, WorkspaceId};
@@ -36,6 +38,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as received.
+    pub raw: Vec<u8>,
 }
 
 impl Resp {
@@ -152,7 +156,7 @@ impl TestApp {
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Resp { status, headers, body }
+        Resp { status, headers, body, raw: bytes.to_vec() }
     }
 
     /// A REST call with an optional `X-API-Key` and JSON body.
