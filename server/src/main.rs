@@ -61,6 +61,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(e) => tracing::warn!(error = %e, "could not resume queued replies"),
     }
     server::jobs::spawn_snooze_waker(state.clone());
+    let db = state.db.clone();
     let app = server::router(state).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     println!();
@@ -71,10 +72,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(at) = smtp {
         println!("  Receiving mail over SMTP on {at} for *@{}", args.inbound_domain);
+        for (name, local) in forwarding_addresses(&db).await {
+            println!("    {name}: {local}@{}", args.inbound_domain);
+        }
     }
     println!();
     server::serve(listener, app, Box::pin(shutdown())).await?;
     Ok(())
+}
+
+/// Every email channel's forwarding local part, to print at start.
+async fn forwarding_addresses(db: &app::db::Db) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT name, inbound_local FROM channels WHERE kind = 'email' AND inbound_local IS NOT NULL ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap_or_default()
 }
 
 async fn shutdown() {

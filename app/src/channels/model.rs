@@ -180,7 +180,7 @@ fn precheck(v: &serde_json::Value) -> Result<(), AppError> {
         "must be agent_and_company or company",
     )?;
     let number = |path: &str, max: u64, field: &str, msg: &str| match v.pointer(path) {
-        Some(x) if !x.as_u64().is_some_and(|n| n <= max) => Err(AppError::invalid(field, msg)),
+        Some(x) if x.as_u64().is_none_or(|n| n > max) => Err(AppError::invalid(field, msg)),
         _ => Ok(()),
     };
     number("/smtp/port", 65_535, "settings.smtp.port", "must be between 1 and 65535")?;

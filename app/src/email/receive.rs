@@ -198,13 +198,10 @@ pub async fn receive(
     };
     let done = ingest(&state.db, &state.hub, None, channel.workspace_id, &inbound).await.map_err(temporary)?;
     let conversation = done.summary.id;
-    let auto = done.created
-        && !done.duplicate
-        && !done.spam
-        && settings.auto_reply.enabled
-        && !is_automated(&mail.signs)
-        // Over SMTP, a null envelope sender (`MAIL FROM:<>`) marks a bounce.
-        && !(env.transport == "smtp" && env.mail_from.trim().trim_matches(['<', '>']).is_empty());
+    // Over SMTP, a null envelope sender (`MAIL FROM:<>`) marks a bounce.
+    let bounce = env.transport == "smtp" && env.mail_from.trim().trim_matches(['<', '>']).is_empty();
+    let fresh = done.created && !done.duplicate && !done.spam;
+    let auto = fresh && settings.auto_reply.enabled && !is_automated(&mail.signs) && !bounce;
     if auto {
         auto_reply(state, channel, conversation, &mail, &settings).await.map_err(temporary)?;
     }

@@ -45,7 +45,7 @@ async fn newest(t: &TestApp) -> i64 {
 }
 
 async fn last_message(t: &TestApp, key: &str, id: i64) -> Value {
-    t.messages(key, id).await.into_iter().filter(|m| m["direction"] == "inbound").next_back().unwrap()
+    t.messages(key, id).await.into_iter().rfind(|m| m["direction"] == "inbound").unwrap()
 }
 
 #[tokio::test]

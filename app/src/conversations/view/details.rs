@@ -98,6 +98,11 @@ pub fn DetailsPane(d: ConversationDetail, draft: ContactDraft) -> impl IntoView 
                     <dt>"Priority"</dt><dd>{s.priority.label()}</dd>
                     <dt>"Created"</dt><dd>{fmt(Some(s.created_at))}</dd>
                     <dt>"First response"</dt><dd>{fmt(s.first_response_at)}</dd>
+                    {(!d.cc.is_empty()).then(|| view! { <dt>"Copied"</dt><dd class="cc-list">{d.cc.join(", ")}</dd> })}
+                    {d.previous_conversation_id.map(|p| {
+                        let href = move || url.get().with_selected(Selected::Conversation(p)).href();
+                        view! { <dt>"Follows"</dt><dd><A href=href attr:class="previous">"Conversation #"{p.0}</A></dd> }
+                    })}
                 </dl>
             </section>
             <section>
