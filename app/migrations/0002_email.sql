@@ -78,3 +78,17 @@ CREATE TABLE blocked_senders (
 );
 -- Replies left queued when Parley stopped are sent again at start.
 CREATE INDEX messages_queued ON messages (id) WHERE delivery_status = 'queued';
+
+-- Files an agent uploaded for a reply or note not sent yet; sending moves
+-- them to `attachments`.
+CREATE TABLE uploads (
+    id            INTEGER PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id),
+    user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX uploads_user ON uploads (user_id, id);

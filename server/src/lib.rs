@@ -82,6 +82,12 @@ pub fn serve(
     Box::pin(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving") })
 }
 
+/// Room for one file plus slack, so an oversized file gets a clear 413
+/// from `app::attachments` rather than a cut connection.
+pub fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(app::attachments::MAX_UPLOAD_BYTES + 1024)
+}
+
 async fn router_inner(state: AppState) -> anyhow::Result<Router> {
     let store = SqliteStore::new(state.db.pool.clone()).with_table_name("sessions").map_err(|e| anyhow::anyhow!(e))?;
     store.migrate().await.context("creating the sessions table")?;
@@ -107,6 +113,7 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
             axum::routing::post(mail::hook).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
+        .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))
         .layer(sessions)

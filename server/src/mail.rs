@@ -194,3 +194,28 @@ async fn principal(
     let uid: Option<i64> = session.get(app::users::session::USER_KEY).await.ok().flatten();
     app::users::server::principal(&state.db, app::ids::UserId(uid?)).await.ok().flatten()
 }
+
+#[derive(serde::Deserialize)]
+pub struct UploadQuery {
+    name: String,
+}
+
+/// `POST /uploads?name=` (signed-in browser) and `POST /api/v1/uploads?name=`
+/// (API key): the raw file as the body, its type in Content-Type. `201` with
+/// the upload's id, which `attachmentIds` of the next reply or note takes.
+pub async fn upload(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<UploadQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(who) = principal(&state, &session, &headers).await else {
+        return error(StatusCode::UNAUTHORIZED, "unauthorized", "sign in to upload files");
+    };
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match app::attachments::server::upload(&state.db, &state.settings.data_dir, &who, &q.name, ct, &body).await {
+        Ok(u) => (StatusCode::CREATED, axum::Json(serde_json::json!({"data": u}))).into_response(),
+        Err(e) => crate::rest::ApiError(e).into_response(),
+    }
+}

@@ -83,10 +83,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Every email channel's forwarding local part, to print at start.
 async fn forwarding_addresses(db: &app::db::Db) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT name, inbound_local FROM channels WHERE kind = 'email' AND inbound_local IS NOT NULL ORDER BY id")
-        .fetch_all(&db.pool)
-        .await
-        .unwrap_or_default()
+    sqlx::query_as(
+        "SELECT name, inbound_local FROM channels WHERE kind = 'email' AND inbound_local IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap_or_default()
 }
 
 async fn shutdown() {

@@ -143,3 +143,67 @@ pub async fn read(data_dir: &Path, sha: &str) -> std::io::Result<Vec<u8>> {
     }
     tokio::fs::read(path_of(data_dir, sha)).await
 }
+
+/// Stores a file an agent uploads for their next reply.
+pub async fn upload(
+    db: &crate::db::Db,
+    data_dir: &Path,
+    who: &Principal,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> AppResult<super::Upload> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "is empty"));
+    }
+    if bytes.len() > super::MAX_UPLOAD_BYTES {
+        return Err(AppError::TooLarge { message: format!("file: at most {} MiB", super::MAX_UPLOAD_BYTES >> 20) });
+    }
+    let name: String =
+        name.rsplit(['/', '\\']).next().unwrap_or(name).chars().filter(|c| !c.is_control()).take(200).collect();
+    let name = if name.trim().is_empty() { "attachment".to_string() } else { name.trim().to_string() };
+    let ct =
+        if content_type.contains('/') && content_type.len() < 100 { content_type } else { "application/octet-stream" };
+    let sha = store(data_dir, bytes).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO uploads (workspace_id, user_id, name, content_type, size, sha256, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(who.workspace_id)
+    .bind(who.id)
+    .bind(&name)
+    .bind(ct)
+    .bind(bytes.len() as i64)
+    .bind(&sha)
+    .bind(Timestamp::now())
+    .fetch_one(&db.writer)
+    .await?;
+    Ok(super::Upload { id, name, content_type: ct.to_string(), size: bytes.len() as i64 })
+}
+
+/// Moves `who`'s uploads onto a message (part of its transaction); an id
+/// that is not theirs is an invalid `attachmentIds`.
+pub async fn attach_uploads(
+    conn: &mut SqliteConnection,
+    who: &Principal,
+    message: MessageId,
+    ids: &[i64],
+) -> AppResult<()> {
+    if ids.len() > super::MAX_FILES_PER_MESSAGE {
+        return Err(AppError::invalid("attachmentIds", format!("at most {} files", super::MAX_FILES_PER_MESSAGE)));
+    }
+    for id in ids {
+        let row: Option<(String, String, i64, String)> =
+            sqlx::query_as("SELECT name, content_type, size, sha256 FROM uploads WHERE id = ? AND user_id = ?")
+                .bind(id)
+                .bind(who.id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let (name, content_type, size, sha256) =
+            row.ok_or_else(|| AppError::invalid("attachmentIds", format!("no upload {id} of yours")))?;
+        let f = StoredFile { name, content_type, size, sha256, content_id: None, inline: false };
+        insert(&mut *conn, message, std::slice::from_ref(&f)).await?;
+        sqlx::query("DELETE FROM uploads WHERE id = ?").bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -200,6 +200,7 @@ pub async fn send(
     body: &str,
     subject: Option<&str>,
     cc: Option<&[String]>,
+    attachments: &[i64],
 ) -> AppResult<Message> {
     validate_body(body)?;
     let cc = cc.map(clean_cc).transpose()?;
@@ -249,6 +250,7 @@ pub async fn send(
         },
     )
     .await?;
+    crate::attachments::server::attach_uploads(&mut tx, who, mid, attachments).await?;
     let mut change = if kind == ComposeKind::Note { "note added".to_string() } else { "replied".to_string() };
     if kind == ComposeKind::Reply {
         let next = rules::agent_replied(&row.state(), who.id, now);

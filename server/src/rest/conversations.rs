@@ -139,6 +139,8 @@ pub struct PostMessage {
     body: String,
     subject: Option<String>,
     cc: Option<Vec<String>>,
+    #[serde(default, rename = "attachmentIds")]
+    attachment_ids: Vec<i64>,
 }
 
 pub async fn post_message(
@@ -156,6 +158,7 @@ pub async fn post_message(
         &b.body,
         b.subject.as_deref(),
         b.cc.as_deref(),
+        &b.attachment_ids,
     )
     .await?;
     app::outbound::dispatch(&s, m.id, m.delivery_status);

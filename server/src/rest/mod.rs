@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}", get(conversations::get).patch(conversations::patch))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::post_message))
         .route("/conversations/{id}/messages/{message_id}/retry", axum::routing::post(conversations::retry))
+        .route("/uploads", axum::routing::post(crate::mail::upload).layer(crate::upload_limit()))
         .route("/channels", get(channels::list).post(channels::create))
         .route("/channels/{id}", get(channels::get).put(channels::update).delete(channels::delete))
         .route("/channels/{id}/check", axum::routing::post(channels::check))

@@ -387,3 +387,51 @@ async fn channels_are_admin_only_checked_by_field_and_kept_when_used() {
     let r = t.delete(&format!("/api/v1/channels/{}", unused["id"]), &admin).await;
     assert_eq!(r.status.as_u16(), 204);
 }
+
+#[tokio::test]
+async fn a_reply_carries_the_agents_uploaded_files() {
+    let t = TestApp::new().await;
+    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
+    let (_, other) = t.user("Abe Agent", "abe@shop.test", Role::Agent).await;
+    let capture = Capture::start().await;
+    let smtp = listen(&t).await;
+    let inbox = t.inbox_id("Support").await;
+    let fwd =
+        email_channel(&t, &admin, inbox, &capture, json!({})).await["forwardingAddress"].as_str().unwrap().to_string();
+    send_raw(smtp, Some("a@c.test"), &fwd, &mail("a@c.test", &fwd, "Invoice", "<i1@c.test>", "", "Send it"))
+        .await
+        .unwrap();
+    let id = by_subject(&t, &admin, "Invoice").await[0]["id"].as_i64().unwrap();
+    let up = |key: &str, name: &str, bytes: Vec<u8>| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/uploads?name={name}"))
+            .header("x-api-key", key)
+            .header("content-type", "text/csv")
+            .body(Body::from(bytes))
+            .unwrap()
+    };
+    let mine = t.send(up(&admin, "invoice.csv", b"total,42\r\n".to_vec())).await;
+    assert_eq!(mine.status.as_u16(), 201, "{}", mine.body);
+    let mine = mine.body["data"]["id"].as_i64().unwrap();
+    let theirs = t.send(up(&other, "x.csv", b"x".to_vec())).await.body["data"]["id"].as_i64().unwrap();
+    let too_big = t.send(up(&admin, "big.bin", vec![0; app::attachments::MAX_UPLOAD_BYTES + 1])).await;
+    assert_eq!(too_big.status.as_u16(), 413);
+
+    let path = format!("/api/v1/conversations/{id}/messages");
+    t.post(&path, &admin, json!({"kind": "reply", "body": "Attached.", "attachmentIds": [theirs]}))
+        .await
+        .assert_invalid("attachmentIds");
+    let r = t.post(&path, &admin, json!({"kind": "reply", "body": "Attached.", "attachmentIds": [mine]})).await;
+    let m = r.data(201).clone();
+    assert_eq!(m["attachments"][0]["name"], "invoice.csv");
+    let out = capture.nth(1).await;
+    let text = out.text();
+    assert!(text.contains("multipart/mixed"), "{text}");
+    assert!(text.contains("filename=\"invoice.csv\""), "{text}");
+    assert!(text.contains("total,42"), "{text}");
+    // An upload is used once.
+    t.post(&path, &admin, json!({"kind": "reply", "body": "Again", "attachmentIds": [mine]}))
+        .await
+        .assert_invalid("attachmentIds");
+}

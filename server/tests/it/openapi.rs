@@ -27,6 +27,7 @@ async fn openapi_document_describes_every_route() {
         ("/channels/{channelId}", &["get", "put", "delete"]),
         ("/channels/{channelId}/check", &["post"]),
         ("/conversations/{id}/messages/{messageId}/retry", &["post"]),
+        ("/uploads", &["post"]),
     ] {
         for m in methods {
             assert!(paths.get(path).and_then(|p| p.get(*m)).is_some(), "{m} {path} is not described");

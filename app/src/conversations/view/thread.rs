@@ -287,12 +287,18 @@ fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoV
         }
     });
     let is_email = move || info.get().map(|i| i.email).unwrap_or(false);
+    // Files upload as soon as they are picked; the reply carries their ids.
+    let files = RwSignal::new(Vec::<crate::attachments::Upload>::new());
+    let uploading = RwSignal::new(0usize);
+    let upload_error = RwSignal::new(None::<String>);
     let send = Action::new(move |(k, b, cc): &(ComposeKind, String, Option<Vec<String>>)| {
-        send_message(id, *k, b.clone(), cc.clone())
+        let ids = files.get_untracked().iter().map(|f| f.id).collect();
+        send_message(id, *k, b.clone(), cc.clone(), ids)
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             body.set(String::new());
+            files.set(vec![]);
             cc_dirty.set(false);
             ctx.thread_version.update(|v| *v += 1);
         }
@@ -324,10 +330,39 @@ fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoV
             <textarea name="body" rows="3"
                 placeholder=move || if mode.get() == ComposeKind::Note { "Internal note — only your team sees this" } else { "Reply to the customer…" }
                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-            <Show when=move || error().is_some()>
-                <p class="error" role="alert">{error}</p>
+            <div class="files">
+                <label class="attach">"Attach files"
+                    <input type="file" name="files" multiple on:change=move |_ev| {
+                        #[cfg(feature = "hydrate")]
+                        for file in crate::attachments::client::chosen(&_ev) {
+                            uploading.update(|n| *n += 1);
+                            leptos::task::spawn_local(async move {
+                                match crate::attachments::client::upload(file).await {
+                                    Ok(u) => files.update(|f| f.push(u)),
+                                    Err(e) => upload_error.set(Some(e)),
+                                }
+                                uploading.update(|n| *n -= 1);
+                            });
+                        }
+                    }/>
+                </label>
+                <ul class="chosen">
+                    {move || files.get().into_iter().map(|f| {
+                        let fid = f.id;
+                        view! {
+                            <li class="chip">{f.name.clone()}
+                                <button type="button" class="link" aria-label=format!("Remove {}", f.name)
+                                    on:click=move |_| files.update(|l| l.retain(|x| x.id != fid))>"×"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <Show when=move || { uploading.get() > 0 }><span class="muted">"Uploading…"</span></Show>
+            </div>
+            <Show when=move || error().is_some() || upload_error.get().is_some()>
+                <p class="error" role="alert">{move || upload_error.get().or_else(error)}</p>
             </Show>
-            <button type="submit" class="primary" disabled=move || send.pending().get()>
+            <button type="submit" class="primary" disabled=move || { send.pending().get() || uploading.get() > 0 }>
                 {move || if mode.get() == ComposeKind::Note { "Add note" } else { "Send reply" }}
             </button>
         </form>
