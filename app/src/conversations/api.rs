@@ -75,7 +75,8 @@ pub async fn mark_conversation_read(id: ConversationId) -> Result<(), AppError> 
 
 /// Sends a reply to the customer or adds an internal note. `cc` (email)
 /// replaces the conversation's CC list; `None` keeps it. `attachments` are
-/// ids of the agent's uploads (`POST /uploads`).
+/// ids of the agent's uploads (`POST /uploads`); `subject` replaces
+/// "Re: <conversation subject>" on this email.
 #[server(input = Json)]
 pub async fn send_message(
     id: ConversationId,
@@ -83,11 +84,22 @@ pub async fn send_message(
     body: String,
     cc: Option<Vec<String>>,
     attachments: Vec<i64>,
+    subject: Option<String>,
 ) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    let m =
-        crate::messages::server::send(&state.db, &state.hub, &who, id, kind, &body, None, cc.as_deref(), &attachments)
-            .await?;
+    let subject = subject.as_deref();
+    let m = crate::messages::server::send(
+        &state.db,
+        &state.hub,
+        &who,
+        id,
+        kind,
+        &body,
+        subject,
+        cc.as_deref(),
+        &attachments,
+    )
+    .await?;
     crate::outbound::dispatch(&state, m.id, m.delivery_status);
     Ok(m)
 }

@@ -45,6 +45,7 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
                 detail.get().and_then(Result::ok).map(|d| ComposeInfo {
                     email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
                     cc: d.cc.clone(),
+                    subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
                 })
             })/>
         </div>
@@ -269,6 +270,7 @@ fn Actions(d: ConversationDetail) -> impl IntoView {
 struct ComposeInfo {
     email: bool,
     cc: Vec<String>,
+    subject: String,
 }
 
 #[component]
@@ -289,15 +291,18 @@ fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoV
     let is_email = move || info.get().map(|i| i.email).unwrap_or(false);
     // Files upload as soon as they are picked; the reply carries their ids.
     let files = RwSignal::new(Vec::<crate::attachments::Upload>::new());
+    let subject = RwSignal::new(String::new());
     let uploading = RwSignal::new(0usize);
     let upload_error = RwSignal::new(None::<String>);
     let send = Action::new(move |(k, b, cc): &(ComposeKind, String, Option<Vec<String>>)| {
         let ids = files.get_untracked().iter().map(|f| f.id).collect();
-        send_message(id, *k, b.clone(), cc.clone(), ids)
+        let subject = Some(subject.get_untracked()).filter(|s| !s.trim().is_empty());
+        send_message(id, *k, b.clone(), cc.clone(), ids, subject)
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             body.set(String::new());
+            subject.set(String::new());
             files.set(vec![]);
             cc_dirty.set(false);
             ctx.thread_version.update(|v| *v += 1);
@@ -322,6 +327,10 @@ fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoV
                     on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
             </div>
             <Show when=move || is_email() && mode.get() == ComposeKind::Reply>
+                <label class="cc">"Subject"
+                    <input name="subject" placeholder=move || info.get().map(|i| format!("Re: {}", i.subject)).unwrap_or_default()
+                        prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev))/>
+                </label>
                 <label class="cc">"Cc"
                     <input name="cc" placeholder="Add people to copy, comma separated" prop:value=cc_text
                         on:input=move |ev| { cc_dirty.set(true); cc_text.set(event_target_value(&ev)); }/>
