@@ -21,7 +21,7 @@ pub struct Delivery {
 
 /// The status a new reply on `channel` starts with.
 pub fn initial(channel: &ChannelRow) -> Delivery {
-    match channel.readiness() {
+    match channel.can_send() {
         Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
         Ok(()) if channel.kind == ChannelKind::Email => {
             Delivery { status: DeliveryStatus::Queued, failure_reason: None }

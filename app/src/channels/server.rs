@@ -66,8 +66,10 @@ impl ChannelRow {
         }
     }
 
-    /// Why replies on this channel cannot go out right now, if they cannot.
-    pub fn readiness(&self) -> Result<(), String> {
+    /// Why replies on this channel cannot go out at all (switched off or
+    /// not set up), if they cannot. A failing server does not stop a send:
+    /// the next attempt may well succeed, and its outcome is recorded.
+    pub fn can_send(&self) -> Result<(), String> {
         if !self.enabled {
             return Err(format!(
                 "The channel \u{201c}{}\u{201d} is switched off: replies are kept but not sent.",
@@ -78,23 +80,31 @@ impl ChannelRow {
             ChannelKind::Api | ChannelKind::Note => Ok(()),
             ChannelKind::Email => {
                 let s = self.email().map_err(|_| "The email channel's settings are incomplete.".to_string())?;
-                if !s.smtp_configured() {
-                    return Err(format!(
+                if s.smtp_configured() {
+                    Ok(())
+                } else {
+                    Err(format!(
                         "No outgoing mail server is set for {}: add one in Settings \u{2192} Channels.",
                         s.address
-                    ));
-                }
-                match self.health_status {
-                    HealthStatus::Failing => Err(format!(
-                        "Sending mail is failing: {}",
-                        self.health_detail.as_deref().unwrap_or("the SMTP server did not accept the last message")
-                    )),
-                    _ => Ok(()),
+                    ))
                 }
             }
             other => {
                 Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label()))
             }
+        }
+    }
+
+    /// What the composer warns about before anyone types: why replies
+    /// cannot go out, or that the last attempt failed and why.
+    pub fn readiness(&self) -> Result<(), String> {
+        self.can_send()?;
+        match self.health_status {
+            HealthStatus::Failing => Err(format!(
+                "Sending mail is failing: {}",
+                self.health_detail.as_deref().unwrap_or("the SMTP server did not accept the last message")
+            )),
+            _ => Ok(()),
         }
     }
 }

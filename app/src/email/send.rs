@@ -130,7 +130,7 @@ async fn build(
         "Parley could not load the reply to send it.".to_string()
     };
     let settings = channel.email().map_err(|_| "The email channel's settings are incomplete.".to_string())?;
-    channel.readiness()?;
+    channel.can_send()?;
     let to = o.contact_email.as_deref().ok_or("The contact has no email address to reply to.")?;
     let local = channel.inbound_local.as_deref().ok_or("The channel has no forwarding address.")?;
     let domain = &state.settings.inbound_domain;
