@@ -115,7 +115,16 @@ pub async fn ingest(
                     .bind(inbox_id)
                     .fetch_one(&mut *tx)
                     .await?;
+            let mut how = String::from("created");
             let state = match &inbound.origin {
+                Origin::Customer { .. } if default_assignee.is_none() && !blocked => {
+                    // The inbox's rule (round robin, least busy) picks someone.
+                    let picked = crate::inboxes::assign_server::assign_new(&mut tx, ws, inbox_id).await?;
+                    if let Some((_, why, name)) = &picked {
+                        how = format!("created, assigned to {name} by {}", why.label());
+                    }
+                    ConvState::arrived(picked.map(|p| p.0))
+                }
                 Origin::Customer { .. } => ConvState::arrived(default_assignee),
                 Origin::Agent => {
                     // An agent starting a conversation owns it and is working it.
@@ -126,7 +135,7 @@ pub async fn ingest(
                 }
             };
             save_state(&mut tx, id, &state).await?;
-            (id, true, EventKind::ConversationCreated, "created".to_string())
+            (id, true, EventKind::ConversationCreated, how)
         }
     };
     if blocked {

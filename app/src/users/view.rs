@@ -97,6 +97,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </section>
+                                <crate::inboxes::view::MyAvailability/>
                                 <crate::channels::view::Signature/>
                                 <Show when=move || is_admin fallback=|| view! { <p class="muted">"Only admins can add members."</p> }>
                                     <section>
@@ -126,6 +127,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         </form>
                                     </section>
                                     <ApiKeys/>
+                                    <crate::inboxes::view::InboxAssignment/>
                                     <crate::channels::view::ChannelsSettings/>
                                 </Show>
                             }.into_any()

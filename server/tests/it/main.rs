@@ -2,6 +2,7 @@
 //! the whole app, so one instead of one per file saves CI minutes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assignment;
 mod common;
 mod email;
 mod email_corpus;
