@@ -125,3 +125,28 @@ test('an admin adds an agent and creates an API key in Settings', async ({ page,
   expect(res.status()).toBe(200);
   expect((await res.json()).data.email).toBe(ADMIN);
 });
+
+test('an admin sets an inbox to round robin and an agent sets their availability', async ({ page }) => {
+  await login(page, ADMIN);
+  await page.goto('/settings');
+  const row = page.locator('.inbox-assignment tr', { hasText: 'Sales' });
+  await row.locator('select[name="assignment"]').selectOption('round_robin');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row.getByRole('status')).toHaveText(/Saved/);
+  const mine = page.locator('section.availability select[name="availability"]');
+  await mine.selectOption('away');
+  await expect(page.locator('section.availability').getByRole('status')).toHaveText(/Saved/);
+
+  // Both are stored: a fresh page shows them.
+  await page.reload();
+  await expect(page.locator('.inbox-assignment tr', { hasText: 'Sales' }).locator('select[name="assignment"]')).toHaveValue('round_robin');
+  await expect(page.locator('section.availability select[name="availability"]')).toHaveValue('away');
+
+  // Put the demo back as it was for the tests that follow.
+  const again = page.locator('.inbox-assignment tr', { hasText: 'Sales' });
+  await again.locator('select[name="assignment"]').selectOption('manual');
+  await again.getByRole('button', { name: 'Save' }).click();
+  await expect(again.getByRole('status')).toHaveText(/Saved/);
+  await page.locator('section.availability select[name="availability"]').selectOption('available');
+  await expect(page.locator('section.availability').getByRole('status')).toHaveText(/Saved/);
+});
