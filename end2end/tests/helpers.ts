@@ -7,6 +7,8 @@ export const ADA = 'ada@demo.parley';
 /** Signs in and waits for the inbox to be live (hydrated, socket open). */
 export async function login(page: Page, email: string) {
   await page.goto('/login');
+  // Wait for hydration: a click before it would be a plain form post.
+  await expect(page.locator('form.login-card')).toHaveAttribute('data-ready', 'true');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();

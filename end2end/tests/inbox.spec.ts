@@ -3,6 +3,7 @@ import { login, openConversation, watchErrors, startConversation, ADMIN } from '
 
 test('a wrong password is refused with a clear message', async ({ page }) => {
   await page.goto('/login');
+  await expect(page.locator('form.login-card')).toHaveAttribute('data-ready', 'true');
   await page.getByLabel('Email').fill(ADMIN);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -110,6 +111,7 @@ test('an admin adds an agent and creates an API key in Settings', async ({ page,
   const ctx = await browser.newContext();
   const dana = await ctx.newPage();
   await dana.goto('/login');
+  await expect(dana.locator('form.login-card')).toHaveAttribute('data-ready', 'true');
   await dana.getByLabel('Email').fill('dana@demo.parley');
   await dana.getByLabel('Password').fill('dana-password-1');
   await dana.getByRole('button', { name: 'Sign in' }).click();
@@ -149,4 +151,19 @@ test('an admin sets an inbox to round robin and an agent sets their availability
   await expect(again.getByRole('status')).toHaveText(/Saved/);
   await page.locator('section.availability select[name="availability"]').selectOption('available');
   await expect(page.locator('section.availability').getByRole('status')).toHaveText(/Saved/);
+});
+
+test('what someone types before the page has finished loading is kept', async ({ page }) => {
+  // Hold the app's WebAssembly until the email is typed, as on a slow phone.
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/pkg/*.wasm', async (route) => { await gate; await route.continue(); });
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN);
+  release();
+  await expect(page.locator('form.login-card')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByLabel('Email')).toHaveValue(ADMIN);
+  await page.getByLabel('Password').fill('parley-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox/);
 });

@@ -7,32 +7,38 @@ use crate::error::AppError;
 use crate::users::api::{create_api_key, create_user, list_api_keys, list_users, login, me};
 use crate::users::model::{NewUser, Role};
 
-/// Email and password; on success, the inbox.
+/// Email and password; on success, the inbox. The inputs are uncontrolled
+/// (read at submit), so what someone types before the page's script has
+/// loaded is kept, not reset by hydration. The form posts (never GET) so
+/// an early submit cannot put the password in a URL.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let email = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
     let act = Action::new(move |(e, p): &(String, String)| login(e.clone(), p.clone()));
     let error = move || match act.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
     let done = move || matches!(act.value().get(), Some(Ok(_)));
+    // Effects run only in the browser, after hydration: `data-ready` tells
+    // tests (and styles) the form is live.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
         <main class="login">
-            <form class="login-card" on:submit=move |ev| {
+            <form class="login-card" method="post" data-ready=move || ready.get().to_string() on:submit=move |ev| {
                 ev.prevent_default();
-                act.dispatch((email.get_untracked(), password.get_untracked()));
+                let value = |r: NodeRef<leptos::html::Input>| r.get().map(|i| i.value()).unwrap_or_default();
+                act.dispatch((value(email), value(password)));
             }>
                 <h1>"Parley"</h1>
                 <p class="muted">"Sign in to your team inbox"</p>
                 <label>"Email"
-                    <input type="email" name="email" autocomplete="username" required
-                        prop:value=email on:input=move |ev| email.set(event_target_value(&ev))/>
+                    <input type="email" name="email" autocomplete="username" required node_ref=email/>
                 </label>
                 <label>"Password"
-                    <input type="password" name="password" autocomplete="current-password" required
-                        prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+                    <input type="password" name="password" autocomplete="current-password" required node_ref=password/>
                 </label>
                 <Show when=move || error().is_some()>
                     <p class="error" role="alert">{error}</p>
