@@ -7,4 +7,6 @@ pub mod model;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod spam;
 pub mod view;

@@ -198,10 +198,10 @@ impl ConvRow {
     }
 }
 
-/// Loads a conversation `who` may see: `NotFound` when it does not exist in
-/// their workspace, `Forbidden` when its inbox is not theirs.
-pub async fn load(conn: &mut SqliteConnection, who: &Principal, id: ConversationId) -> AppResult<ConvRow> {
-    let row: ConvRow = sqlx::query_as(
+/// A conversation's row in workspace `ws`, with no access check (ingest
+/// acts for a channel, not a user).
+pub async fn row_in(conn: &mut SqliteConnection, ws: WorkspaceId, id: ConversationId) -> AppResult<Option<ConvRow>> {
+    Ok(sqlx::query_as(
         "SELECT c.id, c.workspace_id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id, c.subject,
                 c.status, c.priority, c.assignee_id, c.spam, c.unread, c.snoozed_until, c.created_at,
                 c.first_response_at, c.last_inbound_at, c.last_outbound_at, c.resolved_at, c.closed_at
@@ -209,10 +209,15 @@ pub async fn load(conn: &mut SqliteConnection, who: &Principal, id: Conversation
          WHERE c.id = ? AND c.workspace_id = ?",
     )
     .bind(id)
-    .bind(who.workspace_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| AppError::not_found("conversation"))?;
+    .bind(ws)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Loads a conversation `who` may see: `NotFound` when it does not exist in
+/// their workspace, `Forbidden` when its inbox is not theirs.
+pub async fn load(conn: &mut SqliteConnection, who: &Principal, id: ConversationId) -> AppResult<ConvRow> {
+    let row = row_in(&mut *conn, who.workspace_id, id).await?.ok_or_else(|| AppError::not_found("conversation"))?;
     if !can_see_inbox(conn, who, row.inbox_id).await? {
         return Err(AppError::Forbidden);
     }
@@ -357,7 +362,7 @@ pub async fn patch(
     }
     if let Some(s) = p.spam {
         changes.push(if s { "marked spam".into() } else { "not spam".into() });
-        block_sender(&mut tx, who.workspace_id, row.contact_id, s, now).await?;
+        crate::conversations::spam::block_sender(&mut tx, who.workspace_id, row.contact_id, s, now).await?;
     }
     if p.unread.is_some() && changes.is_empty() {
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
@@ -369,35 +374,6 @@ pub async fn patch(
     let summary = event.summary.clone();
     hub.publish(who.workspace_id, event);
     Ok(summary)
-}
-
-/// Marking spam blocks the contact's address, so their next mail lands in
-/// Spam too; Not spam unblocks it. Nothing is deleted either way.
-async fn block_sender(
-    conn: &mut SqliteConnection,
-    ws: WorkspaceId,
-    contact: ContactId,
-    block: bool,
-    now: Timestamp,
-) -> AppResult<()> {
-    let email: Option<String> =
-        sqlx::query_scalar("SELECT email FROM contacts WHERE id = ?").bind(contact).fetch_one(&mut *conn).await?;
-    let Some(email) = email.map(|e| e.to_ascii_lowercase()) else { return Ok(()) };
-    if block {
-        sqlx::query("INSERT OR IGNORE INTO blocked_senders (workspace_id, address, created_at) VALUES (?, ?, ?)")
-            .bind(ws)
-            .bind(email)
-            .bind(now)
-            .execute(conn)
-            .await?;
-    } else {
-        sqlx::query("DELETE FROM blocked_senders WHERE workspace_id = ? AND address = ?")
-            .bind(ws)
-            .bind(email)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// The user must exist in the workspace and be able to see the inbox.

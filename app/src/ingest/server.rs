@@ -74,7 +74,7 @@ pub async fn ingest(
     // ended longer ago than the reopen window.
     let mut previous: Option<ConversationId> = None;
     let existing = match x.continues {
-        Some(cid) => match conv_row(&mut tx, ws, cid).await? {
+        Some(cid) => match crate::conversations::server::row_in(&mut tx, ws, cid).await? {
             Some(row) if ended_long_ago(&row, x.reopen_window_days) => {
                 previous = Some(row.id);
                 None
@@ -228,20 +228,6 @@ async fn is_blocked(conn: &mut SqliteConnection, ws: WorkspaceId, contact: &Cont
         .fetch_optional(conn)
         .await?;
     Ok(hit.is_some())
-}
-
-async fn conv_row(conn: &mut SqliteConnection, ws: WorkspaceId, id: ConversationId) -> AppResult<Option<ConvRow>> {
-    Ok(sqlx::query_as(
-        "SELECT c.id, c.workspace_id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id, c.subject,
-                c.status, c.priority, c.assignee_id, c.spam, c.unread, c.snoozed_until, c.created_at,
-                c.first_response_at, c.last_inbound_at, c.last_outbound_at, c.resolved_at, c.closed_at
-         FROM conversations c JOIN channels ch ON ch.id = c.channel_id
-         WHERE c.id = ? AND c.workspace_id = ?",
-    )
-    .bind(id)
-    .bind(ws)
-    .fetch_optional(conn)
-    .await?)
 }
 
 /// A resolved or closed conversation whose reopen window has passed.

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request};
 use serde_json::{json, Value};
 
-use crate::common::mail::{email_channel, listen, mail, send_raw, settled, Capture};
+use crate::common::mail::{email_channel, mail, mail_app, send_raw, settled};
 use crate::common::{TestApp, INBOUND_DOMAIN};
 
 async fn conversations(t: &TestApp, key: &str, query: &str) -> Vec<Value> {
@@ -23,11 +23,7 @@ async fn by_subject(t: &TestApp, key: &str, subject: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_mail_becomes_a_conversation_and_the_reply_threads_back() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let channel = email_channel(&t, &admin, inbox, &capture, json!({})).await;
     let fwd = channel["forwardingAddress"].as_str().unwrap().to_string();
     assert!(fwd.starts_with("help-") && fwd.ends_with(&format!("@{INBOUND_DOMAIN}")), "{fwd}");
@@ -114,11 +110,7 @@ async fn a_mail_becomes_a_conversation_and_the_reply_threads_back() {
 
 #[tokio::test]
 async fn a_closed_conversation_reopens_within_the_window_and_later_starts_a_linked_one() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let fwd = email_channel(&t, &admin, inbox, &capture, json!({"reopenWindowDays": 7})).await["forwardingAddress"]
         .as_str()
         .unwrap()
@@ -159,11 +151,7 @@ async fn a_closed_conversation_reopens_within_the_window_and_later_starts_a_link
 
 #[tokio::test]
 async fn spam_blocks_the_sender_and_not_spam_restores_them() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let fwd =
         email_channel(&t, &admin, inbox, &capture, json!({})).await["forwardingAddress"].as_str().unwrap().to_string();
     send_raw(
@@ -213,11 +201,7 @@ async fn spam_blocks_the_sender_and_not_spam_restores_them() {
 
 #[tokio::test]
 async fn a_failed_send_keeps_the_reason_and_retry_sends_it() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     // An outgoing server that is not there.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_port = closed.local_addr().unwrap().port();
@@ -277,11 +261,7 @@ async fn a_failed_send_keeps_the_reason_and_retry_sends_it() {
 
 #[tokio::test]
 async fn oversized_and_malformed_mail_is_refused_kept_raw_and_blocks_nothing() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let channel = email_channel(&t, &admin, inbox, &capture, json!({})).await;
     let fwd = channel["forwardingAddress"].as_str().unwrap().to_string();
     let token = channel["token"].as_str().unwrap().to_string();
@@ -390,12 +370,8 @@ async fn channels_are_admin_only_checked_by_field_and_kept_when_used() {
 
 #[tokio::test]
 async fn a_reply_carries_the_agents_uploaded_files() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let (_, other) = t.user("Abe Agent", "abe@shop.test", Role::Agent).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
     let fwd =
         email_channel(&t, &admin, inbox, &capture, json!({})).await["forwardingAddress"].as_str().unwrap().to_string();
     send_raw(smtp, Some("a@c.test"), &fwd, &mail("a@c.test", &fwd, "Invoice", "<i1@c.test>", "", "Send it"))

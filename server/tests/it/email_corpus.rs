@@ -3,10 +3,9 @@
 //! in order over SMTP: each file must land where a person would expect.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use app::users::model::Role;
 use serde_json::{json, Value};
 
-use crate::common::mail::{email_channel, listen, send_raw, Capture};
+use crate::common::mail::{email_channel, mail_app, send_raw};
 use crate::common::{TestApp, INBOUND_DOMAIN};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
@@ -50,11 +49,7 @@ async fn last_message(t: &TestApp, key: &str, id: i64) -> Value {
 
 #[tokio::test]
 async fn the_threading_corpus_lands_where_people_expect() {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let capture = Capture::start().await;
-    let smtp = listen(&t).await;
-    let inbox = t.inbox_id("Support").await;
+    let (t, admin, capture, smtp, inbox) = mail_app().await;
     let channel = email_channel(
         &t,
         &admin,

@@ -119,6 +119,17 @@ pub async fn listen(t: &TestApp) -> SocketAddr {
     server::mail::listen(t.state.clone(), "127.0.0.1:0").await.unwrap()
 }
 
+/// A fresh app with an admin (their API key), a capture server for
+/// outgoing mail, Parley's SMTP listener and the Support inbox's id.
+pub async fn mail_app() -> (TestApp, String, Capture, SocketAddr, i64) {
+    let t = TestApp::new().await;
+    let (_, admin) = t.user("Ann Admin", "ann@shop.test", app::users::model::Role::Admin).await;
+    let capture = Capture::start().await;
+    let smtp = listen(&t).await;
+    let inbox = t.inbox_id("Support").await;
+    (t, admin, capture, smtp, inbox)
+}
+
 /// Sends raw bytes over SMTP to Parley; the server's answer on error.
 pub async fn send_raw(smtp: SocketAddr, from: Option<&str>, to: &str, raw: &[u8]) -> Result<(), String> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
