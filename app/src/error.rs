@@ -35,8 +35,16 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     /// A validation failure on one named field.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation { field: field.into(), message: message.into() }
+    }
+
+    /// The field a validation failure names.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation { field, .. } => Some(field),
+            _ => None,
+        }
     }
 
     /// Nothing found of the given kind.

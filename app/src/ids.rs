@@ -48,4 +48,10 @@ id_type! {
     TeamId,
     /// A file on a message.
     AttachmentId,
+    /// A trigger-conditions-actions rule.
+    AutomationId,
+    /// An ordered rule choosing a new conversation's inbox.
+    RoutingRuleId,
+    /// A durable timer or deferred piece of work.
+    JobId,
 }

@@ -3,6 +3,7 @@
 #![recursion_limit = "512"]
 
 pub mod attachments;
+pub mod automations;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
@@ -13,6 +14,8 @@ pub mod demo;
 pub mod email;
 pub mod enums;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod http_out;
 pub mod ids;
 pub mod inboxes;
 pub mod ingest;
@@ -20,6 +23,7 @@ pub mod live;
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod outbound;
+pub mod routing;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;

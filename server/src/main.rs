@@ -61,6 +61,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(e) => tracing::warn!(error = %e, "could not resume queued replies"),
     }
     server::jobs::spawn_snooze_waker(state.clone());
+    server::jobs::spawn_engine(state.clone());
     let db = state.db.clone();
     let app = server::router(state).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;

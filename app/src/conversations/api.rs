@@ -29,6 +29,19 @@ pub struct ConversationDetail {
     pub cc: Vec<String>,
     /// The conversation this one follows (a reply after the reopen window).
     pub previous_conversation_id: Option<ConversationId>,
+    /// What happened besides messages, oldest first ("Assigned to Dana by
+    /// round robin", "Closed by rule 'Abandoned'").
+    pub activity: Vec<ActivityLine>,
+}
+
+/// One line of the conversation's activity, shown between its messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ActivityLine {
+    pub at: crate::time::Timestamp,
+    pub text: String,
+    /// The person who did it; `None` for Parley itself (rules, timers).
+    pub actor_name: Option<String>,
 }
 
 /// What the "new conversation" form sends.

@@ -39,7 +39,17 @@ pub async fn detail(
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
+    // Uses events_conversation; only events that wrote a line.
+    let activity = sqlx::query_as(
+        "SELECT e.created_at AS at, e.activity AS text, u.name AS actor_name FROM events e
+         LEFT JOIN users u ON u.id = e.actor_user_id
+         WHERE e.conversation_id = ? AND e.activity IS NOT NULL ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(crate::conversations::api::ConversationDetail {
+        activity,
         summary,
         conversation: row.into_wire(labels),
         messages,

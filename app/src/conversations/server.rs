@@ -3,6 +3,7 @@
 
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::automations::model::Field;
 use crate::conversations::model::{
     decode_cursor, encode_cursor, Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter,
     Priority, Sort, Status, View,
@@ -262,6 +263,45 @@ pub async fn record_event(
     change: String,
     message: Option<Message>,
 ) -> AppResult<LiveEvent> {
+    record_event_with(conn, kind, id, actor, change, message, EventExtra::default()).await
+}
+
+/// What an event says beyond its kind and change: the fields it changed
+/// (automation triggers) and the thread's activity line.
+#[derive(Debug, Clone, Default)]
+pub struct EventExtra {
+    pub fields: Vec<Field>,
+    /// The line the thread shows; `None` derives one for conversation
+    /// updates ("Status Closed") and shows none for messages.
+    pub activity: Option<String>,
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// [`record_event`] with fields and activity. Inside a rule run (see
+/// `automations::RULE`) the event names the rule instead of a user and
+/// carries the rule chain, which the engine uses to refuse loops.
+pub async fn record_event_with(
+    conn: &mut SqliteConnection,
+    kind: EventKind,
+    id: ConversationId,
+    actor: Option<UserId>,
+    change: String,
+    message: Option<Message>,
+    extra: EventExtra,
+) -> AppResult<LiveEvent> {
+    let rule = crate::automations::RuleContext::current();
+    let actor = if rule.is_some() { None } else { actor.filter(|u| u.0 != 0) };
+    let quiet = matches!(change.as_str(), "" | "read" | "marked read" | "marked unread");
+    let mut activity =
+        extra.activity.or_else(|| (kind == EventKind::ConversationUpdated && !quiet).then(|| capitalized(&change)));
+    if let Some(r) = &rule {
+        activity = Some(format!("{} by rule '{}'", activity.unwrap_or_else(|| capitalized(&change)), r.name));
+    }
+    let chain: Vec<crate::ids::AutomationId> = rule.map(|r| r.chain).unwrap_or_default();
     let summary = summary(&mut *conn, id).await?;
     let ws: WorkspaceId = sqlx::query_scalar("SELECT workspace_id FROM conversations WHERE id = ?")
         .bind(id)
@@ -269,8 +309,9 @@ pub async fn record_event(
         .await?;
     let now = Timestamp::now();
     let event_id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (workspace_id, conversation_id, inbox_id, kind, actor_user_id, payload, created_at)
-         VALUES (?, ?, ?, ?, ?, '', ?) RETURNING id",
+        "INSERT INTO events (workspace_id, conversation_id, inbox_id, kind, actor_user_id, payload, created_at,
+                             activity, rule_chain, fields)
+         VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?) RETURNING id",
     )
     .bind(ws)
     .bind(id)
@@ -278,6 +319,9 @@ pub async fn record_event(
     .bind(kind.as_str())
     .bind(actor)
     .bind(now)
+    .bind(&activity)
+    .bind(serde_json::to_string(&chain).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&extra.fields).unwrap_or_else(|_| "[]".into()))
     .fetch_one(&mut *conn)
     .await?;
     let event = LiveEvent {
@@ -312,6 +356,7 @@ pub async fn patch(
     let now = Timestamp::now();
     let mut state = row.state();
     let mut changes: Vec<String> = Vec::new();
+    let mut fields: Vec<Field> = Vec::new();
 
     let status_to = match (p.status, &p.snoozed_until) {
         (Some(s), _) => Some(s),
@@ -323,6 +368,7 @@ pub async fn patch(
         let until = p.snoozed_until.flatten().or(row.snoozed_until.filter(|_| p.snoozed_until.is_none()));
         state = rules::set_status(&state, to, until, now)?;
         changes.push(format!("status {}", to.label()));
+        fields.push(Field::Status);
     }
     let mut inbox_id = row.inbox_id;
     if let Some(target) = p.inbox_id.filter(|t| *t != row.inbox_id) {
@@ -334,7 +380,10 @@ pub async fn patch(
             return Err(AppError::Forbidden);
         }
         inbox_id = target;
-        changes.push("moved".into());
+        let name: String =
+            sqlx::query_scalar("SELECT name FROM inboxes WHERE id = ?").bind(target).fetch_one(&mut *tx).await?;
+        changes.push(format!("moved to {name}"));
+        fields.push(Field::Inbox);
     }
     if let Some(assignee) = p.assignee_id {
         if let Some(uid) = assignee {
@@ -342,7 +391,15 @@ pub async fn patch(
         }
         if assignee != state.assignee_id {
             state.assignee_id = assignee;
-            changes.push(if assignee.is_some() { "assigned".into() } else { "unassigned".into() });
+            changes.push(match assignee {
+                Some(uid) => {
+                    let name: String =
+                        sqlx::query_scalar("SELECT name FROM users WHERE id = ?").bind(uid).fetch_one(&mut *tx).await?;
+                    format!("assigned to {name}")
+                }
+                None => "unassigned".into(),
+            });
+            fields.push(Field::Assignee);
         }
     }
     if let Some(u) = p.unread {
@@ -357,8 +414,9 @@ pub async fn patch(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    if let Some(pr) = p.priority {
+    if let Some(pr) = p.priority.filter(|pr| *pr != row.priority) {
         changes.push(format!("priority {}", pr.label()));
+        fields.push(Field::Priority);
     }
     if let Some(s) = p.spam {
         changes.push(if s { "marked spam".into() } else { "not spam".into() });
@@ -368,12 +426,45 @@ pub async fn patch(
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
     }
     save_state(&mut tx, id, &state).await?;
+    let extra = EventExtra { fields, activity: None };
     let event =
-        record_event(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None).await?;
+        record_event_with(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None, extra)
+            .await?;
     tx.commit().await?;
     let summary = event.summary.clone();
     hub.publish(who.workspace_id, event);
     Ok(summary)
+}
+
+/// Adds or removes a label (automations; the UI's label editing comes
+/// with the list views). No event when nothing changed.
+pub async fn set_label(
+    db: &Db,
+    hub: &Hub,
+    who: &Principal,
+    id: ConversationId,
+    label: &str,
+    add: bool,
+) -> AppResult<()> {
+    let label = label.trim();
+    let mut tx = db.writer.begin().await?;
+    load(&mut tx, who, id).await?;
+    let q = if add {
+        "INSERT OR IGNORE INTO conversation_labels (conversation_id, label) VALUES (?, ?)"
+    } else {
+        "DELETE FROM conversation_labels WHERE conversation_id = ? AND label = ?"
+    };
+    let changed = sqlx::query(q).bind(id).bind(label).execute(&mut *tx).await?.rows_affected();
+    if changed == 0 {
+        return Ok(());
+    }
+    let change = if add { format!("label {label} added") } else { format!("label {label} removed") };
+    let extra = EventExtra { fields: vec![Field::Label], activity: None };
+    let event =
+        record_event_with(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), change, None, extra).await?;
+    tx.commit().await?;
+    hub.publish(who.workspace_id, event);
+    Ok(())
 }
 
 /// The user must exist in the workspace and be able to see the inbox.

@@ -169,6 +169,9 @@ pub async fn receive(
         .map(|(_, a)| a.to_ascii_lowercase())
         .filter(|a| !own.contains(a) && !a.ends_with(&format!("@{}", state.settings.inbound_domain)))
         .collect();
+    // Over SMTP, a null envelope sender (`MAIL FROM:<>`) marks a bounce.
+    let bounce = env.transport == "smtp" && env.mail_from.trim().trim_matches(['<', '>']).is_empty();
+    let automated = is_automated(&mail.signs) || bounce;
     let inbound = Inbound {
         channel_id: Some(channel.id),
         inbox_id: None,
@@ -187,6 +190,9 @@ pub async fn receive(
             cc,
             continues,
             reopen_window_days: settings.reopen_window_days,
+            automated,
+            page_url: None,
+            attributes: Default::default(),
             attachments,
             raw: Some(RawMail {
                 transport: env.transport,
@@ -198,10 +204,8 @@ pub async fn receive(
     };
     let done = ingest(&state.db, &state.hub, None, channel.workspace_id, &inbound).await.map_err(temporary)?;
     let conversation = done.summary.id;
-    // Over SMTP, a null envelope sender (`MAIL FROM:<>`) marks a bounce.
-    let bounce = env.transport == "smtp" && env.mail_from.trim().trim_matches(['<', '>']).is_empty();
     let fresh = done.created && !done.duplicate && !done.spam;
-    let auto = fresh && settings.auto_reply.enabled && !is_automated(&mail.signs) && !bounce;
+    let auto = fresh && settings.auto_reply.enabled && !automated;
     if auto {
         auto_reply(state, channel, conversation, &mail, &settings).await.map_err(temporary)?;
     }
@@ -330,13 +334,16 @@ async fn auto_reply(
     )
     .await?;
     let message = crate::messages::server::get(&mut tx, mid).await?;
-    let event = crate::conversations::server::record_event(
+    let extra =
+        crate::conversations::server::EventExtra { activity: Some("Auto-reply sent".into()), ..Default::default() };
+    let event = crate::conversations::server::record_event_with(
         &mut tx,
         EventKind::MessageCreated,
         id,
         None,
         "auto-reply sent".into(),
         Some(message),
+        extra,
     )
     .await?;
     tx.commit().await?;

@@ -81,6 +81,48 @@ pub async fn deliver(state: &AppState, mid: MessageId) -> AppResult<()> {
     Ok(())
 }
 
+/// Mails a staff notice (an automation's "notify") to `to`, through the
+/// workspace's first email channel that can send; `Ok(false)` when none
+/// can (the notice is then in-app only).
+pub async fn send_notice(
+    state: &AppState,
+    ws: WorkspaceId,
+    to: &[String],
+    subject: &str,
+    body: &str,
+) -> AppResult<bool> {
+    let channels = channels::list(&state.db, ws).await?;
+    let Some((channel, settings)) = channels
+        .iter()
+        .filter(|c| c.can_send().is_ok())
+        .find_map(|c| c.email().ok().filter(|s| s.smtp_configured()).map(|s| (c, s)))
+    else {
+        return Ok(false);
+    };
+    let from = mailbox(&format!("Parley ({})", settings.from_name), &settings.address);
+    for addr in to {
+        let mail = from.clone().and_then(|f| {
+            let rcpt = mailbox("", addr)?;
+            lettre::Message::builder()
+                .from(f)
+                .to(rcpt)
+                .subject(subject)
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_string())
+                .map_err(|e| e.to_string())
+        });
+        let sent = match mail {
+            Ok(m) => transport(&settings).send(m).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            channels::set_health(&state.db, channel.id, HealthStatus::Failing, Some(&e)).await?;
+            return Err(AppError::BadRequest { message: format!("notice to {addr} not sent: {e}") });
+        }
+    }
+    Ok(true)
+}
+
 /// The SMTP client for a channel's settings.
 fn transport(s: &EmailSettings) -> AsyncSmtpTransport<Tokio1Executor> {
     let host = s.smtp.host.as_str();

@@ -5,17 +5,19 @@
 use sqlx::SqliteConnection;
 
 use crate::error::AppResult;
-use crate::ids::{InboxId, UserId, WorkspaceId};
+use crate::ids::{InboxId, TeamId, UserId, WorkspaceId};
 use crate::inboxes::assign::{choose, Candidate, Why};
 use crate::inboxes::model::AssignmentRules;
 use crate::users::model::Availability;
 
 /// The assignee for a new conversation in `inbox`, with the reason and
-/// their name; `None` under manual assignment or when nobody fits.
+/// their name; `None` under manual assignment or when nobody fits. With a
+/// `team` (a routing rule's), only that team's members are considered.
 pub async fn assign_new(
     conn: &mut SqliteConnection,
     ws: WorkspaceId,
     inbox: InboxId,
+    team: Option<TeamId>,
 ) -> AppResult<Option<(UserId, Why, String)>> {
     let rules: String = sqlx::query_scalar("SELECT assignment_rules FROM inboxes WHERE id = ?")
         .bind(inbox)
@@ -35,10 +37,13 @@ pub async fn assign_new(
                 u.role = 'admin' OR i.access_everyone = 1
                 OR EXISTS (SELECT 1 FROM inbox_teams it JOIN team_members tm ON tm.team_id = it.team_id
                            WHERE it.inbox_id = i.id AND tm.user_id = u.id))))
+           AND (? IS NULL OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ? AND tm.user_id = u.id))
          ORDER BY u.id",
     )
     .bind(inbox)
     .bind(ws)
+    .bind(team)
+    .bind(team)
     .fetch_all(&mut *conn)
     .await?;
     if pool.is_empty() {

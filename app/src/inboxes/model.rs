@@ -169,6 +169,20 @@ impl InboxInput {
                 }
             }
         }
+        if let Some(wh) = &self.working_hours {
+            for h in &wh.holidays {
+                let b = h.as_bytes();
+                let ok = b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && h[..4].parse::<u16>().is_ok()
+                    && h[5..7].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+                    && h[8..].parse::<u8>().is_ok_and(|d| (1..=31).contains(&d));
+                if !ok {
+                    return Err(AppError::invalid("workingHours.holidays", format!("{h} is not a YYYY-MM-DD date")));
+                }
+            }
+        }
         if let Some(ar) = &self.auto_responder {
             if ar.delay_seconds < 0 {
                 return Err(AppError::invalid("autoResponder.delaySeconds", "must not be negative"));

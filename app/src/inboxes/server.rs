@@ -166,6 +166,12 @@ fn name_conflict(e: sqlx::Error) -> AppError {
 }
 
 async fn apply(conn: &mut SqliteConnection, ws: WorkspaceId, id: InboxId, input: &InboxInput) -> AppResult<()> {
+    // The zone list lives in the server's tz database, so this check is here.
+    if let Some(wh) = &input.working_hours {
+        if (wh.enabled || !wh.timezone.is_empty()) && !crate::inboxes::hours::valid_timezone(&wh.timezone) {
+            return Err(AppError::invalid("workingHours.timezone", "is not a known time zone (e.g. Europe/Berlin)"));
+        }
+    }
     if let Some(Some(uid)) = input.default_assignee_id {
         let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = ? AND workspace_id = ?")
             .bind(uid)

@@ -62,6 +62,13 @@ pub struct Extras {
     /// Days after close/resolve during which `continues` reopens the
     /// conversation; later, a new conversation links back to it.
     pub reopen_window_days: u32,
+    /// Machine-written (bounce, auto-submitted): stored as automatic, so
+    /// no auto-responder or rule answers it.
+    pub automated: bool,
+    /// The page the widget was opened from, for routing rules.
+    pub page_url: Option<String>,
+    /// Visitor attributes the widget snippet passed (plan, language).
+    pub attributes: std::collections::BTreeMap<String, String>,
     #[cfg(feature = "ssr")]
     pub attachments: Vec<crate::attachments::server::StoredFile>,
     /// The raw mail, kept in `inbound_mail` in the same transaction.

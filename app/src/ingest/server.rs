@@ -2,8 +2,8 @@
 //! reopen or create the conversation -> store message (+ attachments, raw
 //! mail) and event in one transaction -> publish.
 //!
-//! Still to come with their issues: routing rules, assignment rules,
-//! automations.
+//! Routing rules and the inbox's assignment rule apply to a new
+//! conversation here; automations read the event this writes.
 
 use sqlx::SqliteConnection;
 
@@ -11,7 +11,7 @@ use crate::contacts::model::Contact;
 use crate::contacts::server as contacts;
 use crate::conversations::model::{ConversationSummary, Status};
 use crate::conversations::rules::{self, ConvState};
-use crate::conversations::server::{record_event, save_state, ConvRow};
+use crate::conversations::server::{record_event_with, save_state, ConvRow, EventExtra};
 use crate::db::Db;
 use crate::email::rules::within_reopen_window;
 use crate::error::{AppError, AppResult};
@@ -22,6 +22,7 @@ use crate::live::server::Hub;
 use crate::messages::model::{validate_body, ChannelKind, Direction, Message};
 use crate::messages::server::{self as messages, NewMessage};
 use crate::outbound;
+use crate::routing::model::Sample;
 use crate::time::Timestamp;
 use crate::users::server::{can_see_inbox, Principal};
 
@@ -86,6 +87,7 @@ pub async fn ingest(
 
     let now = Timestamp::now();
     let subject = inbound.subject.trim().to_string();
+    let mut activity: Option<String> = None;
     let (conv_id, created, event_kind, change) = match &existing {
         Some(row) => {
             let before = row.status;
@@ -99,7 +101,23 @@ pub async fn ingest(
             (row.id, false, EventKind::MessageCreated, change.to_string())
         }
         None => {
-            let inbox_id = inbound.inbox_id.unwrap_or(channel_inbox);
+            // Routing rules pick the inbox of what customers start; an API
+            // caller or agent naming an inbox has decided already.
+            let routed = match (&inbound.origin, inbound.inbox_id) {
+                (Origin::Customer { .. }, None) => {
+                    let sample = Sample {
+                        channel_id: Some(channel_id),
+                        subject: subject.clone(),
+                        body: inbound.body.clone(),
+                        sender: contact.email.clone(),
+                        page_url: x.page_url.clone(),
+                        attributes: x.attributes.clone(),
+                    };
+                    crate::routing::server::route(&mut tx, ws, &sample).await?
+                }
+                _ => None,
+            };
+            let inbox_id = routed.as_ref().map(|r| r.inbox_id).or(inbound.inbox_id).unwrap_or(channel_inbox);
             if let Some(actor) = actor {
                 let visible = can_see_inbox(&mut tx, actor, inbox_id).await.map_err(|e| match e {
                     AppError::NotFound { .. } => AppError::invalid("inboxId", "no such inbox"),
@@ -116,12 +134,29 @@ pub async fn ingest(
                     .fetch_one(&mut *tx)
                     .await?;
             let mut how = String::from("created");
+            let mut lines: Vec<String> = vec![];
+            if let Some(rule) = &routed {
+                let name: String = sqlx::query_scalar("SELECT name FROM inboxes WHERE id = ?")
+                    .bind(rule.inbox_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                lines.push(format!("Routed to {name} by rule '{}'", rule.name));
+                if let Some(p) = rule.priority {
+                    sqlx::query("UPDATE conversations SET priority = ? WHERE id = ?")
+                        .bind(p)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let team = routed.as_ref().and_then(|r| r.team_id);
             let state = match &inbound.origin {
                 Origin::Customer { .. } if default_assignee.is_none() && !blocked => {
                     // The inbox's rule (round robin, least busy) picks someone.
-                    let picked = crate::inboxes::assign_server::assign_new(&mut tx, ws, inbox_id).await?;
+                    let picked = crate::inboxes::assign_server::assign_new(&mut tx, ws, inbox_id, team).await?;
                     if let Some((_, why, name)) = &picked {
                         how = format!("created, assigned to {name} by {}", why.label());
+                        lines.push(format!("Assigned to {name} by {}", why.label().to_lowercase()));
                     }
                     ConvState::arrived(picked.map(|p| p.0))
                 }
@@ -135,6 +170,7 @@ pub async fn ingest(
                 }
             };
             save_state(&mut tx, id, &state).await?;
+            activity = (!lines.is_empty()).then(|| lines.join(" · "));
             (id, true, EventKind::ConversationCreated, how)
         }
     };
@@ -172,13 +208,16 @@ pub async fn ingest(
             message_id: x.message_id.as_deref(),
             content_hash: x.content_hash.as_deref(),
             cc: &x.cc,
-            automatic: false,
+            automatic: x.automated,
         },
     )
     .await?;
     store_parts(&mut tx, ws, inbound, mid).await?;
     let message = messages::get(&mut tx, mid).await?;
-    let event = record_event(&mut tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone())).await?;
+    let extra = EventExtra { fields: vec![], activity };
+    let event =
+        record_event_with(&mut tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone()), extra)
+            .await?;
     tx.commit().await?;
     let summary = event.summary.clone();
     hub.publish(ws, event);

@@ -4,7 +4,7 @@
 use sqlx::{FromRow, SqliteConnection};
 
 use crate::conversations::rules;
-use crate::conversations::server::{load, record_event, save_state};
+use crate::conversations::server::{load, record_event, record_event_with, save_state, EventExtra};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::{ContactId, ConversationId, MessageId, UserId};
@@ -143,11 +143,13 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     .bind(m.automatic)
     .fetch_one(&mut *conn)
     .await?;
-    // Notes do not count as customer-facing activity for inbound/outbound times.
+    // Notes do not count as customer-facing activity for inbound/outbound
+    // times, and an automatic reply is not the team answering: timers such
+    // as "no reply from the team" keep running through it.
     sqlx::query(
         "UPDATE conversations SET preview = ?, last_activity_at = ?, message_count = message_count + 1,
             last_inbound_at = CASE WHEN ? = 'inbound' THEN ? ELSE last_inbound_at END,
-            last_outbound_at = CASE WHEN ? = 'outbound' THEN ? ELSE last_outbound_at END
+            last_outbound_at = CASE WHEN ? = 'outbound' AND NOT ? THEN ? ELSE last_outbound_at END
          WHERE id = ?",
     )
     .bind(preview_of(m.body))
@@ -155,6 +157,7 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     .bind(m.direction)
     .bind(m.created_at)
     .bind(m.direction)
+    .bind(m.automatic)
     .bind(m.created_at)
     .bind(m.conversation_id)
     .execute(&mut *conn)
@@ -234,7 +237,8 @@ pub async fn send(
             conversation_id: id,
             direction,
             channel_kind,
-            sender_user_id: Some(who.id),
+            // An automation writes as the workspace: no user, marked automatic.
+            sender_user_id: (!who.is_system()).then_some(who.id),
             sender_contact_id: None,
             subject: &subject,
             body: body.trim_end(),
@@ -246,13 +250,14 @@ pub async fn send(
             message_id: None,
             content_hash: None,
             cc: &cc_list,
-            automatic: false,
+            automatic: who.is_system() && kind == ComposeKind::Reply,
         },
     )
     .await?;
     crate::attachments::server::attach_uploads(&mut tx, who, mid, attachments).await?;
     let mut change = if kind == ComposeKind::Note { "note added".to_string() } else { "replied".to_string() };
-    if kind == ComposeKind::Reply {
+    // A rule's reply is not a first response and assigns nobody.
+    if kind == ComposeKind::Reply && !who.is_system() {
         let next = rules::agent_replied(&row.state(), who.id, now);
         if next.assignee_id != row.assignee_id {
             change.push_str(", assigned");
@@ -262,6 +267,66 @@ pub async fn send(
     let message = get(&mut tx, mid).await?;
     let event =
         record_event(&mut tx, EventKind::MessageCreated, id, Some(who.id), change, Some(message.clone())).await?;
+    tx.commit().await?;
+    hub.publish(who.workspace_id, event);
+    Ok(message)
+}
+
+/// A reply written by the workspace itself (the inbox auto-responder):
+/// stored as automatic, from no agent, with an activity line; the caller
+/// dispatches it.
+pub async fn send_automatic(
+    db: &Db,
+    hub: &Hub,
+    who: &Principal,
+    id: ConversationId,
+    body: &str,
+    activity: &str,
+) -> AppResult<Message> {
+    validate_body(body)?;
+    let mut tx = db.writer.begin().await?;
+    let row = load(&mut tx, who, id).await?;
+    let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
+    let delivery = outbound::initial(&channel);
+    let subject = if row.channel_kind == ChannelKind::Email {
+        crate::email::address::reply_subject(&row.subject)
+    } else {
+        row.subject.clone()
+    };
+    let mid = insert(
+        &mut tx,
+        &NewMessage {
+            conversation_id: id,
+            direction: Direction::Outbound,
+            channel_kind: row.channel_kind,
+            sender_user_id: None,
+            sender_contact_id: None,
+            subject: &subject,
+            body: body.trim_end(),
+            delivery_status: Some(delivery.status),
+            failure_reason: delivery.failure_reason.as_deref(),
+            provider_message_id: None,
+            created_at: Timestamp::now(),
+            html: None,
+            message_id: None,
+            content_hash: None,
+            cc: &[],
+            automatic: true,
+        },
+    )
+    .await?;
+    let message = get(&mut tx, mid).await?;
+    let extra = EventExtra { activity: Some(activity.to_string()), ..Default::default() };
+    let event = record_event_with(
+        &mut tx,
+        EventKind::MessageCreated,
+        id,
+        None,
+        "auto-reply sent".into(),
+        Some(message.clone()),
+        extra,
+    )
+    .await?;
     tx.commit().await?;
     hub.publish(who.workspace_id, event);
     Ok(message)

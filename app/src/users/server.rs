@@ -21,6 +21,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The workspace itself, acting for an automation: an admin with no
+    /// user row (id 0). Its events name no user and its messages no sender.
+    pub fn system(workspace_id: WorkspaceId) -> Self {
+        Self { id: UserId(0), workspace_id, role: Role::Admin, name: "Automation".into() }
+    }
+
+    /// True for [`Principal::system`].
+    pub fn is_system(&self) -> bool {
+        self.id.0 == 0
+    }
+
     /// Admin-only operations call this first.
     pub fn require_admin(&self) -> AppResult<()> {
         if self.role == Role::Admin {

@@ -134,6 +134,8 @@ pub fn SettingsPage() -> impl IntoView {
                                     </section>
                                     <ApiKeys/>
                                     <crate::inboxes::view::InboxAssignment/>
+                                    <crate::routing::view::RoutingSettings/>
+                                    <crate::automations::view::AutomationsSettings/>
                                     <crate::channels::view::ChannelsSettings/>
                                 </Show>
                             }.into_any()

@@ -52,3 +52,46 @@ pub async fn delete(
     app::inboxes::server::delete(&s.db, &who, InboxId(id), q.move_to.map(InboxId)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+pub async fn members(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(data(StatusCode::OK, app::inboxes::members::list(&s.db, &who, InboxId(id)).await?))
+}
+
+pub async fn add_member(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+    Json(body): Json<app::inboxes::members::AddMember>,
+) -> Result<Response, ApiError> {
+    Ok(data(StatusCode::CREATED, app::inboxes::members::add(&s.db, &who, InboxId(id), &body).await?))
+}
+
+pub async fn remove_member(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path((id, user)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    app::inboxes::members::remove(&s.db, &who, InboxId(id), app::ids::UserId(user)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityBody {
+    status: app::users::model::Availability,
+}
+
+pub async fn availability(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path((id, user)): Path<(i64, i64)>,
+    Json(body): Json<AvailabilityBody>,
+) -> Result<Response, ApiError> {
+    let m =
+        app::inboxes::members::set_availability(&s.db, &who, InboxId(id), app::ids::UserId(user), body.status).await?;
+    Ok(data(StatusCode::OK, m))
+}

@@ -2,6 +2,7 @@
 //! principal -> `app` function -> `{"data": …}`.
 
 mod auth;
+mod automations;
 mod channels;
 mod contacts;
 mod conversations;
@@ -28,6 +29,15 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", axum::routing::patch(users::patch))
         .route("/inboxes", get(inboxes::list).post(inboxes::create))
         .route("/inboxes/{id}", get(inboxes::get).put(inboxes::update).delete(inboxes::delete))
+        .route("/inboxes/{id}/members", get(inboxes::members).post(inboxes::add_member))
+        .route("/inboxes/{id}/members/{user_id}", axum::routing::delete(inboxes::remove_member))
+        .route("/inboxes/{id}/members/{user_id}/availability", axum::routing::put(inboxes::availability))
+        .route("/automations", get(automations::list).post(automations::create))
+        .route("/automations/recipes", axum::routing::post(automations::recipe))
+        .route("/automations/{id}", get(automations::get).put(automations::update).delete(automations::delete))
+        .route("/routing-rules", get(automations::rules).post(automations::create_rule))
+        .route("/routing-rules/test", axum::routing::post(automations::test_rules))
+        .route("/routing-rules/{id}", axum::routing::put(automations::update_rule).delete(automations::delete_rule))
         .route("/conversations", get(conversations::list).post(conversations::create))
         .route("/conversations/{id}", get(conversations::get).patch(conversations::patch))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::post_message))

@@ -216,11 +216,19 @@ async fn the_threading_corpus_lands_where_people_expect() {
     }
     // Every auto-reply so far has arrived; nothing more comes for 14-16.
     capture.nth(auto_replies).await;
-    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE automatic = 1")
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE automatic = 1 AND direction = 'outbound'")
         .fetch_one(&t.state.db.pool)
         .await
         .unwrap();
     assert_eq!(sent as usize, auto_replies - 1, "one auto-reply per person-written new conversation, none for 14-16");
+    // The three machine-written mails are marked so, which keeps rules and
+    // auto-responders from answering them.
+    let machine: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE automatic = 1 AND direction = 'inbound'")
+            .fetch_one(&t.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(machine, 3);
 
     // A stranger who guesses A's reply address does not get into A.
     let stranger = b"From: Mallory <mallory@evil.test>\r\nSubject: Re: Order #1001 never arrived\r\nMessage-ID: <m1@evil.test>\r\n\r\nlet me in\r\n";

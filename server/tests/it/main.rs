@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod assignment;
+mod automations;
 mod common;
 mod email;
 mod email_corpus;
@@ -12,5 +13,6 @@ mod openapi;
 mod rest_contacts_users;
 mod rest_conversations;
 mod rest_inboxes;
+mod routing;
 mod snooze_waker;
 mod ui_server_fns;

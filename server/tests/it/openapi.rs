@@ -28,6 +28,15 @@ async fn openapi_document_describes_every_route() {
         ("/channels/{channelId}/check", &["post"]),
         ("/conversations/{id}/messages/{messageId}/retry", &["post"]),
         ("/uploads", &["post"]),
+        ("/inboxes/{inboxId}/members", &["get", "post"]),
+        ("/inboxes/{inboxId}/members/{userId}", &["delete"]),
+        ("/inboxes/{inboxId}/members/{userId}/availability", &["put"]),
+        ("/automations", &["get", "post"]),
+        ("/automations/recipes", &["post"]),
+        ("/automations/{id}", &["get", "put", "delete"]),
+        ("/routing-rules", &["get", "post"]),
+        ("/routing-rules/test", &["post"]),
+        ("/routing-rules/{id}", &["put", "delete"]),
     ] {
         for m in methods {
             assert!(paths.get(path).and_then(|p| p.get(*m)).is_some(), "{m} {path} is not described");

@@ -121,6 +121,7 @@ fn Inbox(me: SignedIn) -> impl IntoView {
                 <span class="workspace">{me.workspace_name.clone()}</span>
                 <span class="live-dot" title=move || format!("Live updates: {}", ctx.live.get())></span>
                 <span class="spacer"></span>
+                <crate::automations::notify::NotificationsBell/>
                 <Show when=move || is_admin><A href="/settings">"Settings"</A></Show>
                 <span class="me" title=me.user.email.clone()>{me.user.name.clone()}</span>
                 <button class="link" on:click=move |_| { out.dispatch(()); }>"Sign out"</button>

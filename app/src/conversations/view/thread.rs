@@ -8,7 +8,8 @@ use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{
-    get_conversation, mark_conversation_read, retry_message, send_message, update_conversation, ConversationDetail,
+    get_conversation, mark_conversation_read, retry_message, send_message, update_conversation, ActivityLine,
+    ConversationDetail,
 };
 use crate::conversations::model::{ConversationPatch, Priority, Status};
 use crate::error::AppError;
@@ -66,7 +67,7 @@ fn Thread(d: ConversationDetail) -> impl IntoView {
         u.details = true;
         u.href()
     };
-    let messages = d.messages.clone();
+    let entries = entries(d.messages.clone(), d.activity.clone());
     view! {
         <header class="thread-head">
             <A href=back attr:class="back" attr:aria-label="Back to list">"←"</A>
@@ -78,22 +79,54 @@ fn Thread(d: ConversationDetail) -> impl IntoView {
         </header>
         <Actions d=d.clone()/>
         <ol class="messages">
-            {group_by_date(messages).into_iter().map(|(date, msgs)| view! {
+            {group_by_date(entries).into_iter().map(|(date, items)| view! {
                 <li class="day"><span>{date}</span></li>
-                {msgs.into_iter().map(|m| view! { <MessageItem m/> }).collect_view()}
+                {items.into_iter().map(|e| match e {
+                    Entry::Message(m) => view! { <MessageItem m/> }.into_any(),
+                    Entry::Line(l) => view! {
+                        <li class="activity">
+                            <span>{l.actor_name.map(|n| format!("{n}: ")).unwrap_or_default()}{l.text}</span>
+                            " "<time class="muted">{l.at.time_string()}" UTC"</time>
+                        </li>
+                    }.into_any(),
+                }).collect_view()}
             }).collect_view()}
         </ol>
         {d.send_problem.clone().map(|p| view! { <p class="warning send-problem">{p}</p> })}
     }
 }
 
-fn group_by_date(msgs: Vec<Message>) -> Vec<(String, Vec<Message>)> {
-    let mut out: Vec<(String, Vec<Message>)> = vec![];
-    for m in msgs {
-        let day = m.created_at.date_string();
+/// A thread row: a message or an activity line.
+enum Entry {
+    Message(Message),
+    Line(ActivityLine),
+}
+
+impl Entry {
+    fn at(&self) -> crate::time::Timestamp {
+        match self {
+            Entry::Message(m) => m.created_at,
+            Entry::Line(l) => l.at,
+        }
+    }
+}
+
+/// Messages and activity lines in time order; a line written with a
+/// message (routing, assignment) follows it.
+fn entries(msgs: Vec<Message>, lines: Vec<ActivityLine>) -> Vec<Entry> {
+    let mut out: Vec<Entry> = msgs.into_iter().map(Entry::Message).collect();
+    out.extend(lines.into_iter().map(Entry::Line));
+    out.sort_by_key(|e| (e.at(), matches!(e, Entry::Line(_))));
+    out
+}
+
+fn group_by_date(items: Vec<Entry>) -> Vec<(String, Vec<Entry>)> {
+    let mut out: Vec<(String, Vec<Entry>)> = vec![];
+    for e in items {
+        let day = e.at().date_string();
         match out.last_mut() {
-            Some((d, v)) if *d == day => v.push(m),
-            _ => out.push((day, vec![m])),
+            Some((d, v)) if *d == day => v.push(e),
+            _ => out.push((day, vec![e])),
         }
     }
     out

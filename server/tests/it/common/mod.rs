@@ -111,6 +111,12 @@ impl TestApp {
         t
     }
 
+    /// A second app state on the same database, as a restarted (or a
+    /// second) Parley process would have.
+    pub async fn restart(&self) -> AppState {
+        server::state(&options(&self._dir)).await.unwrap()
+    }
+
     /// Creates a user and an API key acting as them.
     pub async fn user(&self, name: &str, email: &str, role: Role) -> (UserId, String) {
         let input = NewUser { name: name.into(), email: email.into(), password: "correct horse".into(), role };
