@@ -27,17 +27,24 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let detail = Resource::new(move || ctx.thread_version.get(), move |_| get_conversation(id));
     let contact_form = ContactDraft::new();
+    // Opening a conversation marks it read. In an effect, so it runs in
+    // the browser only: the server renders the page without a task-local
+    // executor (spawning there panicked the render and hung the response).
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = detail.get() {
+            if d.summary.unread {
+                leptos::task::spawn_local(async move {
+                    let _ = mark_conversation_read(id).await;
+                });
+            }
+        }
+    });
     view! {
         <div class="thread" data-conversation=id.to_string()>
             <Transition fallback=|| view! { <div class="loading">"Loading…"</div> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => {
-                            if d.summary.unread {
-                                leptos::task::spawn_local(async move { let _ = mark_conversation_read(id).await; });
-                            }
-                            view! { <Thread d/> }.into_any()
-                        }
+                        Ok(d) => view! { <Thread d/> }.into_any(),
                         Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
                     }
                 })}
