@@ -55,4 +55,14 @@ impl Db {
         sqlx::migrate!("./migrations").run(&writer).await.context("applying migrations")?;
         Ok(Self { pool, writer })
     }
+
+    /// A write transaction on the writer connection, begun IMMEDIATE: it
+    /// takes SQLite's write lock before its first read. A plain (deferred)
+    /// BEGIN reads first and upgrades later, and when a single-statement
+    /// write on `pool` commits in between, the upgrade fails at once with
+    /// SQLITE_BUSY_SNAPSHOT ("database is locked") instead of waiting out
+    /// the busy timeout.
+    pub async fn write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
 }

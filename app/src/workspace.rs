@@ -24,7 +24,7 @@ pub async fn ensure(db: &Db) -> AppResult<WorkspaceId> {
         return Ok(id);
     }
     let now = Timestamp::now();
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let ws: i64 =
         sqlx::query_scalar("INSERT INTO workspaces (name, created_at) VALUES ('My workspace', ?) RETURNING id")
             .bind(now)

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod jobs;
 pub mod mail;
+pub mod render;
 pub mod rest;
 pub mod security;
 pub mod smtp;
@@ -101,11 +102,16 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
 
     let routes = generate_route_list(app::shell::App);
     let ctx_state = state.clone();
-    let app = Router::new()
+    // Pages (and the not-found page) render on a render thread; see `render`.
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, move || leptos::prelude::provide_context(ctx_state.clone()), {
             let opts = state.leptos.clone();
             move || app::shell::shell(opts.clone())
         })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))
+        .layer(axum::middleware::from_fn(render::on_render_thread));
+    let app = Router::new()
+        .merge(pages)
         .nest("/api/v1", rest::router())
         .route("/ws", axum::routing::get(ws::handler))
         .route(
@@ -114,7 +120,6 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         )
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))
         .layer(sessions)
         .layer(tower_http::compression::CompressionLayer::new())

@@ -297,7 +297,7 @@ async fn perform(state: &AppState, ws: WorkspaceId, conv: ConversationId, a: &Ac
                 Action::AssignTeam { team_id } => Some(*team_id),
                 _ => None,
             };
-            let mut tx = db.writer.begin().await?;
+            let mut tx = db.write().await?;
             let inbox: crate::ids::InboxId = sqlx::query_scalar("SELECT inbox_id FROM conversations WHERE id = ?")
                 .bind(conv)
                 .fetch_one(&mut *tx)

@@ -122,7 +122,7 @@ pub struct RunPayload {
 /// Reads up to 200 events past the cursor and plans their jobs; returns
 /// how many events it read (0: caught up, or another process has them).
 pub async fn scan(db: &Db, now: Timestamp) -> AppResult<usize> {
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let cursor: i64 = sqlx::query_scalar("SELECT last_event_id FROM engine_cursor WHERE name = 'automations'")
         .fetch_optional(&mut *tx)
         .await?

@@ -54,7 +54,7 @@ pub async fn notify(
             .await?
         }
     };
-    let mut tx = state.db.writer.begin().await?;
+    let mut tx = state.db.write().await?;
     for (u, _) in &recipients {
         sqlx::query(
             "INSERT INTO notifications (workspace_id, user_id, conversation_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -121,17 +121,16 @@ pub fn NotificationsBell() -> impl IntoView {
         <details class="notifications" on:toggle=move |_| {
             if read.value().get_untracked().is_none() { read.dispatch(()); }
         }>
-            <summary aria-label="Notifications">
-                "🔔"
-                <Transition fallback=|| ()>
+            // One boundary for the badge and the list: they read one resource.
+            <Transition fallback=|| view! { <summary aria-label="Notifications">"🔔"</summary> }>
+                <summary aria-label="Notifications">
+                    "🔔"
                     {move || Suspend::new(async move {
                         let unread = items.await.map(|l| l.iter().filter(|n| !n.read).count()).unwrap_or(0);
                         (unread > 0).then(|| view! { <span class="badge">{unread}</span> })
                     })}
-                </Transition>
-            </summary>
-            <ul>
-                <Transition fallback=|| ()>
+                </summary>
+                <ul>
                     {move || Suspend::new(async move {
                         let list = items.await.unwrap_or_default();
                         if list.is_empty() {
@@ -147,8 +146,8 @@ pub fn NotificationsBell() -> impl IntoView {
                             }
                         }).collect_view().into_any()
                     })}
-                </Transition>
-            </ul>
+                </ul>
+            </Transition>
         </details>
     }
 }

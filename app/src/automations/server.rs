@@ -137,7 +137,7 @@ pub async fn insert(conn: &mut SqliteConnection, ws: WorkspaceId, input: &Automa
 /// Adds a rule (admins only).
 pub async fn create(db: &Db, who: &Principal, input: &AutomationInput) -> AppResult<Automation> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let id = insert(&mut tx, who.workspace_id, input).await?;
     let a = get_in(&mut tx, who.workspace_id, id).await?;
     tx.commit().await?;
@@ -148,7 +148,7 @@ pub async fn create(db: &Db, who: &Principal, input: &AutomationInput) -> AppRes
 pub async fn enable_recipe(db: &Db, who: &Principal, key: &str) -> AppResult<Vec<Automation>> {
     who.require_admin()?;
     let recipe = crate::automations::recipes::find(key).ok_or_else(|| AppError::invalid("recipe", "no such recipe"))?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let mut out = vec![];
     for input in &recipe.rules {
         let id = insert(&mut tx, who.workspace_id, input).await?;
@@ -161,7 +161,7 @@ pub async fn enable_recipe(db: &Db, who: &Principal, key: &str) -> AppResult<Vec
 /// Replaces a rule (admins only). Its run history stays.
 pub async fn update(db: &Db, who: &Principal, id: AutomationId, input: &AutomationInput) -> AppResult<Automation> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     get_in(&mut tx, who.workspace_id, id).await?;
     check(&mut tx, who.workspace_id, input).await?;
     sqlx::query(

@@ -207,7 +207,7 @@ fn initial_health(kind: ChannelKind, settings: &serde_json::Value) -> (HealthSta
 pub async fn create(db: &Db, who: &Principal, input: &ChannelInput) -> AppResult<ChannelRow> {
     who.require_admin()?;
     let settings = checked_settings(input)?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     check_inbox(&mut tx, who.workspace_id, input.inbox_id).await?;
     let token = new_token();
     let inbound_local = match input.kind {
@@ -244,7 +244,7 @@ pub async fn create(db: &Db, who: &Principal, input: &ChannelInput) -> AppResult
 /// token and forwarding address never change; masked secrets stay.
 pub async fn update(db: &Db, who: &Principal, id: ChannelId, input: &ChannelInput) -> AppResult<ChannelRow> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let old = get(&mut tx, who.workspace_id, id).await?;
     if input.kind != old.kind {
         return Err(AppError::invalid("kind", "cannot change; create a new channel instead"));
@@ -276,7 +276,7 @@ pub async fn update(db: &Db, who: &Principal, id: ChannelId, input: &ChannelInpu
 /// has is switched off instead, so its history stays readable.
 pub async fn delete(db: &Db, who: &Principal, id: ChannelId) -> AppResult<()> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = get(&mut tx, who.workspace_id, id).await?;
     let used: Option<i64> = sqlx::query_scalar("SELECT id FROM conversations WHERE channel_id = ? LIMIT 1")
         .bind(row.id)

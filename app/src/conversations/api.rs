@@ -167,7 +167,7 @@ pub async fn list_inboxes() -> Result<Vec<Inbox>, AppError> {
 #[server(input = Json)]
 pub async fn update_contact(id: ContactId, input: ContactInput) -> Result<Contact, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    let mut tx = state.db.writer.begin().await?;
+    let mut tx = state.db.write().await?;
     let c = crate::contacts::server::update(&mut tx, who.workspace_id, id, &input).await?;
     tx.commit().await?;
     Ok(c)

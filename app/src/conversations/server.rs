@@ -351,7 +351,7 @@ pub async fn patch(
     id: ConversationId,
     p: &ConversationPatch,
 ) -> AppResult<ConversationSummary> {
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     let now = Timestamp::now();
     let mut state = row.state();
@@ -447,7 +447,7 @@ pub async fn set_label(
     add: bool,
 ) -> AppResult<()> {
     let label = label.trim();
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     load(&mut tx, who, id).await?;
     let q = if add {
         "INSERT OR IGNORE INTO conversation_labels (conversation_id, label) VALUES (?, ?)"
@@ -480,7 +480,7 @@ async fn check_assignable(conn: &mut SqliteConnection, ws: WorkspaceId, inbox: I
 
 /// Marks a conversation read when an agent opens it (no event if it already was).
 pub async fn mark_read(db: &Db, hub: &Hub, who: &Principal, id: ConversationId) -> AppResult<()> {
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     if !row.unread {
         return Ok(());
@@ -502,7 +502,7 @@ pub async fn wake_due(db: &Db, hub: &Hub, now: Timestamp) -> AppResult<usize> {
     .await?;
     let mut woke = 0;
     for id in due {
-        let mut tx = db.writer.begin().await?;
+        let mut tx = db.write().await?;
         let row: Option<(WorkspaceId, Status, Option<Timestamp>)> =
             sqlx::query_as("SELECT workspace_id, status, snoozed_until FROM conversations WHERE id = ?")
                 .bind(id)

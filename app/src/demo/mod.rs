@@ -117,7 +117,7 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
     }
     let hash = hash_password(PASSWORD.to_string()).await?;
     let now = Timestamp::now();
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE workspaces SET name = 'Acme Inc.' WHERE id = ?").bind(ws).execute(&mut *tx).await?;
 
     let mut user_ids = Vec::new();

@@ -310,7 +310,7 @@ async fn auto_reply(
         settings.auto_reply.subject.trim().to_string()
     };
     let delivery = crate::outbound::initial(channel);
-    let mut tx = state.db.writer.begin().await?;
+    let mut tx = state.db.write().await?;
     let mid = crate::messages::server::insert(
         &mut tx,
         &NewMessage {

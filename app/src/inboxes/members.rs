@@ -58,7 +58,7 @@ pub async fn list(db: &Db, who: &Principal, inbox: InboxId) -> AppResult<Vec<Mem
 /// Adds a member, or changes their role (admins only).
 pub async fn add(db: &Db, who: &Principal, inbox: InboxId, body: &AddMember) -> AppResult<Member> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     crate::inboxes::server::get(&mut tx, who, inbox).await?;
     let added = sqlx::query(
         "INSERT INTO inbox_members (inbox_id, user_id, role) SELECT ?, id, ? FROM users WHERE id = ? AND workspace_id = ?
@@ -89,7 +89,7 @@ pub async fn add(db: &Db, who: &Principal, inbox: InboxId, body: &AddMember) -> 
 /// Removes a member (admins only); 404 when they were not one.
 pub async fn remove(db: &Db, who: &Principal, inbox: InboxId, user: UserId) -> AppResult<()> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     crate::inboxes::server::get(&mut tx, who, inbox).await?;
     let gone = sqlx::query("DELETE FROM inbox_members WHERE inbox_id = ? AND user_id = ?")
         .bind(inbox)
@@ -116,7 +116,7 @@ pub async fn set_availability(
     if who.id != user {
         who.require_admin()?;
     }
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     crate::inboxes::server::get(&mut tx, who, inbox).await?;
     let m: Option<Member> = sqlx::query_as(
         "SELECT u.id AS user_id, u.name, u.email, m.role, u.availability FROM inbox_members m

@@ -129,7 +129,7 @@ pub async fn create(db: &Db, who: &Principal, input: &InboxInput) -> AppResult<I
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .ok_or_else(|| AppError::invalid("name", "is required"))?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let id: i64 =
         sqlx::query_scalar("INSERT INTO inboxes (workspace_id, name, created_at) VALUES (?, ?, ?) RETURNING id")
             .bind(who.workspace_id)
@@ -149,7 +149,7 @@ pub async fn create(db: &Db, who: &Principal, input: &InboxInput) -> AppResult<I
 pub async fn update(db: &Db, who: &Principal, id: InboxId, input: &InboxInput) -> AppResult<Inbox> {
     who.require_admin()?;
     input.validate()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     get(&mut tx, who, id).await?;
     apply(&mut tx, who.workspace_id, id, input).await?;
     let inbox = get(&mut tx, who, id).await?;
@@ -259,7 +259,7 @@ async fn apply(conn: &mut SqliteConnection, ws: WorkspaceId, id: InboxId, input:
 /// inbox's channels) to first.
 pub async fn delete(db: &Db, who: &Principal, id: InboxId, move_to: Option<InboxId>) -> AppResult<()> {
     who.require_admin()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     get(&mut tx, who, id).await?;
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE inbox_id = ?")
         .bind(id)

@@ -55,7 +55,7 @@ pub async fn ingest(
         return Err(AppError::invalid("subject", "must be at most 500 characters"));
     }
     let x = &inbound.extras;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
 
     let (channel_id, channel_kind, channel_inbox) = channel(&mut tx, ws, inbound.channel_id).await?;
     if let Some(found) = duplicate_of(&mut tx, ws, channel_id, inbound).await? {

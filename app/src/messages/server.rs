@@ -207,7 +207,7 @@ pub async fn send(
 ) -> AppResult<Message> {
     validate_body(body)?;
     let cc = cc.map(clean_cc).transpose()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     let now = Timestamp::now();
     let (direction, channel_kind, delivery) = match kind {
@@ -284,7 +284,7 @@ pub async fn send_automatic(
     activity: &str,
 ) -> AppResult<Message> {
     validate_body(body)?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
     let delivery = outbound::initial(&channel);
@@ -342,7 +342,7 @@ pub async fn conversation_cc(conn: &mut SqliteConnection, id: ConversationId) ->
 /// failed outbound message of a conversation `who` may see qualifies, and
 /// only when its channel can send now.
 pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid: MessageId) -> AppResult<Message> {
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     let m = get(&mut tx, mid).await?;
     if m.conversation_id != id {
@@ -382,7 +382,7 @@ pub async fn set_delivery(
     status: DeliveryStatus,
     reason: Option<&str>,
 ) -> AppResult<Message> {
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
         .bind(status)
         .bind(reason)

@@ -130,7 +130,7 @@ fn conditions_json(input: &RoutingRuleInput) -> String {
 pub async fn create(db: &Db, who: &Principal, input: &RoutingRuleInput) -> AppResult<RoutingRule> {
     who.require_admin()?;
     input.validate()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     check_targets(&mut tx, who.workspace_id, input).await?;
     let id: RoutingRuleId = sqlx::query_scalar(
         "INSERT INTO routing_rules (workspace_id, name, position, enabled, conditions, inbox_id, team_id, priority,
@@ -161,7 +161,7 @@ pub async fn create(db: &Db, who: &Principal, input: &RoutingRuleInput) -> AppRe
 pub async fn update(db: &Db, who: &Principal, id: RoutingRuleId, input: &RoutingRuleInput) -> AppResult<RoutingRule> {
     who.require_admin()?;
     input.validate()?;
-    let mut tx = db.writer.begin().await?;
+    let mut tx = db.write().await?;
     get_in(&mut tx, who.workspace_id, id).await?;
     check_targets(&mut tx, who.workspace_id, input).await?;
     sqlx::query(

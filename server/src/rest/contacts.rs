@@ -65,7 +65,7 @@ pub async fn create(
     ApiUser(who): ApiUser,
     Json(body): Json<ContactInput>,
 ) -> Result<Response, ApiError> {
-    let mut tx = s.db.writer.begin().await?;
+    let mut tx = s.db.write().await?;
     let c = app::contacts::server::create(&mut tx, who.workspace_id, &body).await?;
     tx.commit().await?;
     Ok(data(StatusCode::CREATED, c))
@@ -77,7 +77,7 @@ pub async fn patch(
     Path(id): Path<i64>,
     Json(body): Json<ContactInput>,
 ) -> Result<Response, ApiError> {
-    let mut tx = s.db.writer.begin().await?;
+    let mut tx = s.db.write().await?;
     let c = app::contacts::server::update(&mut tx, who.workspace_id, ContactId(id), &body).await?;
     tx.commit().await?;
     Ok(data(StatusCode::OK, c))

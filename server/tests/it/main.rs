@@ -5,11 +5,13 @@
 mod assignment;
 mod automations;
 mod common;
+mod db_writes;
 mod email;
 mod email_corpus;
 mod list_views;
 mod live_ws;
 mod openapi;
+mod pages;
 mod rest_contacts_users;
 mod rest_conversations;
 mod rest_inboxes;

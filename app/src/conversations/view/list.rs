@@ -9,8 +9,6 @@ use super::url::{use_inbox_url, Selected};
 use super::{apply_event, InboxCtx};
 use crate::conversations::api::list_conversations;
 use crate::conversations::model::{ConversationSummary, Sort, Status, View};
-use crate::error::AppError;
-use crate::inboxes::model::Inbox;
 use crate::time::Timestamp;
 use crate::users::model::initials;
 
@@ -19,7 +17,7 @@ use crate::users::model::initials;
 pub fn ListPane() -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let url = use_inbox_url();
-    let inboxes = expect_context::<Resource<Result<Vec<Inbox>, AppError>>>();
+    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
     let navigate = use_navigate();
     let filter = ctx.filter;
     let first = ctx.first;

@@ -10,11 +10,11 @@ mod url;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
-use crate::conversations::api::{list_conversations, list_inboxes};
+use crate::conversations::api::list_conversations;
 use crate::conversations::model::{ConversationPage, ConversationSummary, ListFilter};
 use crate::error::AppError;
 use crate::live::model::LiveEvent;
-use crate::users::api::{list_users, logout, me, SignedIn};
+use crate::users::api::{logout, me, SignedIn};
 use url::{use_inbox_url, Selected};
 
 /// What the panes share: who is signed in, the list on screen, the thread
@@ -100,10 +100,9 @@ fn Inbox(me: SignedIn) -> impl IntoView {
         started: StoredValue::new(false),
     };
     provide_context(ctx);
-    let inboxes = Resource::new(|| (), |_| list_inboxes());
-    let users = Resource::new(|| (), |_| list_users());
-    provide_context(inboxes);
-    provide_context(users);
+    // No shared list resources in context: each pane fetches its own, since
+    // one resource read from two `<Suspense>` boundaries can stall a server
+    // render (leptos#4851).
 
     let out = Action::new(|_: &()| logout());
     let pane = move || match (url.get().selected, url.get().details) {

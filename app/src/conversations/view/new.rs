@@ -7,16 +7,14 @@ use leptos_router::hooks::use_navigate;
 use super::url::{use_inbox_url, Selected};
 use crate::contacts::model::ContactInput;
 use crate::conversations::api::{search_contacts, start_conversation, NewConversationInput};
-use crate::error::AppError;
 use crate::ids::{ContactId, InboxId};
-use crate::inboxes::model::Inbox;
 
 /// The form in the middle pane.
 #[component]
 pub fn NewConversation() -> impl IntoView {
     let url = use_inbox_url();
     let navigate = use_navigate();
-    let inboxes = expect_context::<Resource<Result<Vec<Inbox>, AppError>>>();
+    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
     let q = RwSignal::new(String::new());
     let picked = RwSignal::new(None::<(ContactId, String)>);
     let name = RwSignal::new(String::new());

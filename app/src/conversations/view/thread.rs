@@ -8,8 +8,8 @@ use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{
-    get_conversation, mark_conversation_read, retry_message, send_message, update_conversation, ActivityLine,
-    ConversationDetail,
+    get_conversation, list_inboxes, mark_conversation_read, retry_message, send_message, update_conversation,
+    ActivityLine, ConversationDetail,
 };
 use crate::conversations::model::{ConversationPatch, Priority, Status};
 use crate::error::AppError;
@@ -17,6 +17,7 @@ use crate::ids::{ConversationId, InboxId, UserId};
 use crate::inboxes::model::Inbox;
 use crate::messages::model::{ComposeKind, DeliveryStatus, Direction, Message};
 use crate::time::Timestamp;
+use crate::users::api::list_users;
 use crate::users::model::User;
 
 /// The open conversation. The composer and the contact form keep their
@@ -39,25 +40,33 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
             }
         }
     });
+    // The people and inboxes the header's pickers offer: fetched with the
+    // thread and awaited in the same boundary. One resource read from two
+    // `<Suspense>` boundaries can stall a server render (leptos#4851).
+    let pickers = Resource::new(
+        || (),
+        |_| async { (list_users().await.unwrap_or_default(), list_inboxes().await.unwrap_or_default()) },
+    );
+    // One boundary for the thread and the details pane, which both show
+    // `detail`; the composer sits between them and is never re-created.
     view! {
-        <div class="thread" data-conversation=id.to_string()>
-            <Transition fallback=|| view! { <div class="loading">"Loading…"</div> }>
+        <Transition fallback=|| view! { <div class="thread"><div class="loading">"Loading…"</div></div> }>
+            <div class="thread" data-conversation=id.to_string()>
                 {move || Suspend::new(async move {
+                    let (users, inboxes) = pickers.await;
                     match detail.await {
-                        Ok(d) => view! { <Thread d/> }.into_any(),
+                        Ok(d) => view! { <Thread d users inboxes/> }.into_any(),
                         Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
                     }
                 })}
-            </Transition>
-            <Composer id info=Signal::derive(move || {
-                detail.get().and_then(Result::ok).map(|d| ComposeInfo {
-                    email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
-                    cc: d.cc.clone(),
-                    subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
-                })
-            })/>
-        </div>
-        <Transition fallback=|| ()>
+                <Composer id info=Signal::derive(move || {
+                    detail.get().and_then(Result::ok).map(|d| ComposeInfo {
+                        email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
+                        cc: d.cc.clone(),
+                        subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
+                    })
+                })/>
+            </div>
             {move || Suspend::new(async move {
                 detail.await.ok().map(|d| view! { <DetailsPane d draft=contact_form/> })
             })}
@@ -66,7 +75,7 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
 }
 
 #[component]
-fn Thread(d: ConversationDetail) -> impl IntoView {
+fn Thread(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl IntoView {
     let url = use_inbox_url();
     let back = move || url.get().with_selected(Selected::None).href();
     let details_href = move || {
@@ -84,7 +93,7 @@ fn Thread(d: ConversationDetail) -> impl IntoView {
             </div>
             <A href=details_href attr:class="details-link">"Details"</A>
         </header>
-        <Actions d=d.clone()/>
+        <Actions d=d.clone() users inboxes/>
         <ol class="messages">
             {group_by_date(entries).into_iter().map(|(date, items)| view! {
                 <li class="day"><span>{date}</span></li>
@@ -207,9 +216,7 @@ fn size_label(bytes: i64) -> String {
 }
 
 #[component]
-fn Actions(d: ConversationDetail) -> impl IntoView {
-    let users = expect_context::<Resource<Result<Vec<User>, AppError>>>();
-    let inboxes = expect_context::<Resource<Result<Vec<Inbox>, AppError>>>();
+fn Actions(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl IntoView {
     let id = d.summary.id;
     let act = Action::new(move |p: &ConversationPatch| update_conversation(id, p.clone()));
     let error = move || match act.value().get() {
@@ -233,13 +240,9 @@ fn Actions(d: ConversationDetail) -> impl IntoView {
                     patch(ConversationPatch { assignee_id: Some(v.parse().ok().map(UserId)), ..Default::default() });
                 }>
                     <option value="" selected=assignee.is_none()>"Unassigned"</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            users.await.unwrap_or_default().into_iter().map(|u| view! {
-                                <option value=u.id.to_string() selected=assignee == Some(u.id)>{u.name}</option>
-                            }).collect_view()
-                        })}
-                    </Transition>
+                    {users.into_iter().map(|u| view! {
+                        <option value=u.id.to_string() selected=assignee == Some(u.id)>{u.name}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label>"Status"
@@ -284,13 +287,9 @@ fn Actions(d: ConversationDetail) -> impl IntoView {
                         patch(ConversationPatch { inbox_id: Some(InboxId(i)), ..Default::default() });
                     }
                 }>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            inboxes.await.unwrap_or_default().into_iter().map(|i| view! {
-                                <option value=i.id.to_string() selected=i.id == inbox>{i.name}</option>
-                            }).collect_view()
-                        })}
-                    </Transition>
+                    {inboxes.into_iter().map(|i| view! {
+                        <option value=i.id.to_string() selected=i.id == inbox>{i.name}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <button on:click=move |_| patch(ConversationPatch { unread: Some(true), ..Default::default() })>"Mark unread"</button>
