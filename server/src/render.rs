@@ -5,8 +5,8 @@
 //! resource completing (upstream leptos-rs/leptos#4673, open). When one
 //! page's render runs on two tokio worker threads at once, those two can
 //! lock each other out: both workers then block forever and the whole
-//! server stops answering, static files included. It showed as pages that
-//! loaded in seconds instead of milliseconds, or never.
+//! server stops answering, static files included. (Pages that are merely
+//! slow to resolve a `<Suspense>` are a separate, still open problem.)
 //!
 //! So each page render runs, start to finish, on one thread: a small pool
 //! of current-thread runtimes. Resources the render spawns
