@@ -70,12 +70,32 @@ test('an empty reply is refused and adds nothing', async ({ page }) => {
 test('assigning and changing status show in the details', async ({ page }) => {
   await login(page, ADMIN);
   await openConversation(page, 3);
-  await page.locator('.actions select[name="assignee"]').selectOption({ label: 'Ben Ortiz' });
-  await expect(page.getByTestId('assignee')).toHaveText('Ben Ortiz');
+  // Someone other than the current assignee, from those the picker offers.
+  const picker = page.locator('.actions select[name="assignee"]');
+  const current = await picker.inputValue();
+  const options = await picker.locator('option').evaluateAll((os) =>
+    os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })));
+  const pick = options.find((o) => o.value !== '' && o.value !== current)!;
+  await picker.selectOption(pick.value);
+  await expect(page.getByTestId('assignee')).toHaveText(pick.label);
+  await expect(page.locator('.actions').getByRole('alert')).toHaveCount(0);
   await page.locator('.actions select[name="status"]').selectOption('pending');
   await expect(page.getByTestId('status')).toContainText('Pending');
   await page.locator('.actions select[name="priority"]').selectOption('urgent');
   await expect(page.locator('.conv.selected .prio-urgent')).toBeVisible();
+});
+
+test('the assignee picker offers only people who can see the inbox', async ({ page }) => {
+  await login(page, ADMIN);
+  // Billing is restricted to Chloe (and admins).
+  await page.getByLabel('Inbox').selectOption({ label: 'Billing' });
+  await expect(page).toHaveURL(/inbox=\d+/);
+  await openConversation(page, 0);
+  const names = await page.locator('.actions select[name="assignee"] option').allTextContents();
+  expect(names).toContain('Chloe Martin');
+  expect(names).not.toContain('Ben Ortiz');
+  expect(names).not.toContain('Ada Park');
+  expect(names).toContain('Alex Admin');
 });
 
 test('an invalid contact email is refused, naming the field', async ({ page }) => {

@@ -112,10 +112,10 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
 }
 
 /// The top bar's bell: the unread count, and the list when opened (which
-/// marks them read).
+/// marks them read). `items` is the page's resource (pages create theirs
+/// outside any view closure; see `InboxCtx`).
 #[component]
-pub fn NotificationsBell() -> impl IntoView {
-    let items = Resource::new(|| (), |_| list_notifications());
+pub fn NotificationsBell(items: Resource<Result<Vec<Notification>, AppError>>) -> impl IntoView {
     let read = Action::new(|_: &()| mark_notifications_read());
     view! {
         <details class="notifications" on:toggle=move |_| {

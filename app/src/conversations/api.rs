@@ -32,6 +32,9 @@ pub struct ConversationDetail {
     /// What happened besides messages, oldest first ("Assigned to Dana by
     /// round robin", "Closed by rule 'Abandoned'").
     pub activity: Vec<ActivityLine>,
+    /// Who the conversation can be assigned to: everyone who may see its
+    /// inbox, by name.
+    pub assignable: Vec<crate::users::model::User>,
 }
 
 /// One line of the conversation's activity, shown between its messages.

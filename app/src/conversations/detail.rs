@@ -48,8 +48,10 @@ pub async fn detail(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let assignable = crate::users::server::users_seeing_inbox(&mut conn, who.workspace_id, row.inbox_id).await?;
     Ok(crate::conversations::api::ConversationDetail {
         activity,
+        assignable,
         summary,
         conversation: row.into_wire(labels),
         messages,

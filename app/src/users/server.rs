@@ -247,17 +247,53 @@ pub async fn principal_for_api_key(db: &Db, key: &str) -> AppResult<Option<Princ
     Ok(row.map(|r| r.principal()))
 }
 
+/// Whose access [`push_inbox_visible_to`] spells out.
+pub enum Viewer<'a> {
+    /// One signed-in principal (bound as parameters).
+    Principal(&'a Principal),
+    /// Each row `u` of `users` in the surrounding query.
+    EachUser,
+}
+
 /// Appends SQL that is true when inbox `i` is visible to the principal.
+pub fn push_inbox_visible(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal) {
+    push_inbox_visible_to(qb, Viewer::Principal(who));
+}
+
+/// Appends SQL that is true when inbox `i` is visible to the viewer.
 /// Admins see every inbox; agents see inboxes open to everyone, those they
 /// are members of, and those of their teams. The one place this rule lives.
-pub fn push_inbox_visible(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal) {
-    qb.push("(")
-        .push_bind(who.role)
-        .push(" = 'admin' OR i.access_everyone = 1 OR EXISTS (SELECT 1 FROM inbox_members m WHERE m.inbox_id = i.id AND m.user_id = ")
-        .push_bind(who.id)
-        .push(") OR EXISTS (SELECT 1 FROM inbox_teams it JOIN team_members tm ON tm.team_id = it.team_id WHERE it.inbox_id = i.id AND tm.user_id = ")
-        .push_bind(who.id)
-        .push("))");
+pub fn push_inbox_visible_to(qb: &mut QueryBuilder<'_, Sqlite>, viewer: Viewer<'_>) {
+    let user = |qb: &mut QueryBuilder<'_, Sqlite>| match &viewer {
+        Viewer::Principal(p) => {
+            qb.push_bind(p.id);
+        }
+        Viewer::EachUser => {
+            qb.push("u.id");
+        }
+    };
+    qb.push("(");
+    match &viewer {
+        Viewer::Principal(p) => qb.push_bind(p.role),
+        Viewer::EachUser => qb.push("u.role"),
+    };
+    qb.push(" = 'admin' OR i.access_everyone = 1 OR EXISTS (SELECT 1 FROM inbox_members m WHERE m.inbox_id = i.id AND m.user_id = ");
+    user(qb);
+    qb.push(") OR EXISTS (SELECT 1 FROM inbox_teams it JOIN team_members tm ON tm.team_id = it.team_id WHERE it.inbox_id = i.id AND tm.user_id = ");
+    user(qb);
+    qb.push("))");
+}
+
+/// Everyone in the workspace who may see an inbox, by name: the people a
+/// conversation there can be assigned to (one query).
+pub async fn users_seeing_inbox(conn: &mut SqliteConnection, ws: WorkspaceId, inbox: InboxId) -> AppResult<Vec<User>> {
+    let mut qb = QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.workspace_id = "));
+    qb.push_bind(ws).push(" AND EXISTS (SELECT 1 FROM inboxes i WHERE i.id = ").push_bind(inbox);
+    qb.push(" AND i.workspace_id = u.workspace_id AND ");
+    push_inbox_visible_to(&mut qb, Viewer::EachUser);
+    qb.push(") ORDER BY u.name, u.id");
+    let rows: Vec<UserRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(UserRow::user).collect())
 }
 
 /// Whether the principal may see an inbox. `NotFound` if it does not exist.

@@ -136,3 +136,46 @@ async fn server_functions_called_from_another_site_are_refused() {
     assert_eq!(res.body["status"], "closed");
     assert_eq!(t.get(&format!("/api/v1/conversations/{id}"), &admin_key).await.data(200)["status"], "closed");
 }
+
+#[tokio::test]
+async fn the_assignee_picker_offers_only_people_who_see_the_inbox() {
+    use app::conversations::api::GetConversation;
+    let t = TestApp::demo().await;
+    let admin = t.login("admin@demo.parley", "parley-demo").await;
+    let names = |body: &Value| -> Vec<String> {
+        body["assignable"].as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap().to_string()).collect()
+    };
+    let first_in = |inbox: i64| {
+        let pool = t.state.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM conversations WHERE inbox_id = ? ORDER BY id LIMIT 1")
+                .bind(inbox)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Billing is restricted to Chloe: she and the admin are offered, nobody else.
+    let billing = first_in(t.inbox_id("Billing").await).await;
+    let res = t.server_fn::<GetConversation>(json!({"id": billing}), Some(&admin), &[]).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.body);
+    assert_eq!(names(&res.body), ["Alex Admin", "Chloe Martin"]);
+
+    // Support is open to everyone: every user, by name.
+    let support = first_in(t.inbox_id("Support").await).await;
+    let res = t.server_fn::<GetConversation>(json!({"id": support}), Some(&admin), &[]).await;
+    assert_eq!(names(&res.body), ["Ada Park", "Alex Admin", "Ben Ortiz", "Chloe Martin"]);
+
+    // And the server refuses the others, whatever the page offered.
+    let res = t
+        .server_fn::<UpdateConversation>(
+            json!({"id": billing, "patch": {"assigneeId": t.user_id("ben@demo.parley").await}}),
+            Some(&admin),
+            &[],
+        )
+        .await;
+    assert!(!res.status.is_success(), "{}", res.body);
+    assert_eq!(res.body["code"], "validation", "{}", res.body);
+    assert_eq!(res.body["field"], "assigneeId");
+}

@@ -17,7 +17,7 @@ use crate::users::model::initials;
 pub fn ListPane() -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let url = use_inbox_url();
-    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
+    let inboxes = ctx.list_inboxes;
     let navigate = use_navigate();
     let filter = ctx.filter;
     let first = ctx.first;
@@ -123,26 +123,29 @@ pub fn ListPane() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
-            <div class="list-head">
-                <span class="count" data-testid="count">{total}" conversations"</span>
-                <A href=move || url.get().with_selected(Selected::NewConversation).href() attr:class="new-btn">"+ New"</A>
-            </div>
-            <ul class="conv-list" on:scroll=move |ev| {
-                let el = event_target::<leptos::web_sys::HtmlElement>(&ev);
-                if el.scroll_top() + el.client_height() >= el.scroll_height() - 120 {
-                    load_more();
-                }
-            }>
-                // Rows stay mounted across refetches (keyed <For>), so a new
-                // filter or a live change updates the list in place.
-                <Transition fallback=|| view! { <li class="muted pad">"Loading…"</li> }>
+            // One boundary for everything that shows the first page (count,
+            // rows, "more"): one resource read in two boundaries can stall
+            // the server render (leptos#4851). Rows stay mounted across
+            // refetches (keyed <For>), so a new filter or a live change
+            // updates the list in place.
+            <Transition fallback=|| view! { <div class="list-head"></div><ul class="conv-list"><li class="muted pad">"Loading…"</li></ul> }>
+                <div class="list-head">
+                    <span class="count" data-testid="count">{total}" conversations"</span>
+                    <A href=move || url.get().with_selected(Selected::NewConversation).href() attr:class="new-btn">"+ New"</A>
+                </div>
+                <ul class="conv-list" on:scroll=move |ev| {
+                    let el = event_target::<leptos::web_sys::HtmlElement>(&ev);
+                    if el.scroll_top() + el.client_height() >= el.scroll_height() - 120 {
+                        load_more();
+                    }
+                }>
                     {move || first.get().and_then(Result::err).map(|e| view! { <li class="error pad">{e.to_string()}</li> })}
                     <Rows/>
-                </Transition>
-                <Show when=move || next_cursor.get().is_some()>
-                    <li class="more"><button class="link" on:click=move |_| load_more()>"Load more"</button></li>
-                </Show>
-            </ul>
+                    <Show when=move || next_cursor.get().is_some()>
+                        <li class="more"><button class="link" on:click=move |_| load_more()>"Load more"</button></li>
+                    </Show>
+                </ul>
+            </Transition>
         </aside>
     }
 }

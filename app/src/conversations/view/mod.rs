@@ -10,18 +10,32 @@ mod url;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
-use crate::conversations::api::list_conversations;
+use crate::automations::notify::{list_notifications, Notification};
+use crate::contacts::model::Contact;
+use crate::conversations::api::{
+    get_conversation, list_conversations, list_inboxes, search_contacts, ConversationDetail,
+};
 use crate::conversations::model::{ConversationPage, ConversationSummary, ListFilter};
 use crate::error::AppError;
+use crate::ids::UserId;
+use crate::inboxes::model::Inbox;
 use crate::live::model::LiveEvent;
-use crate::users::api::{logout, me, SignedIn};
+use crate::users::api::{logout, SignedIn};
 use url::{use_inbox_url, Selected};
 
-/// What the panes share: who is signed in, the list on screen, the thread
-/// refresh counter and the live connection's state.
+/// What the panes share: who is signed in, the page's resources, the list
+/// on screen, the thread refresh counter and the live connection's state.
+///
+/// Every resource of the page is created once, in [`InboxPage`], outside
+/// any view closure, and the panes only read them. Leptos' server render
+/// walks the view tree again (`dry_resolve`) each time a boundary's loads
+/// finish, re-running every closure below it; a resource created in one is
+/// created anew on each walk, which starts another load and another walk.
+/// Pages rendered 6 000 resources and took seconds before this rule.
 #[derive(Clone, Copy)]
 pub struct InboxCtx {
-    pub me: StoredValue<SignedIn>,
+    /// Who is signed in (`None`: nobody; the page redirects to the login).
+    pub me: Resource<Result<Option<SignedIn>, AppError>>,
     /// The list rows of the pages loaded after the first, in order.
     pub extra: RwSignal<Vec<ConversationSummary>>,
     /// Rows changed live since the first page loaded (latest version each).
@@ -34,6 +48,20 @@ pub struct InboxCtx {
     pub filter: Memo<ListFilter>,
     /// The first page for the current filter.
     pub first: Resource<Result<ConversationPage, AppError>>,
+    /// The inboxes the list's filter offers.
+    pub list_inboxes: Resource<Result<Vec<Inbox>, AppError>>,
+    /// The open conversation (`None` when none is open), refetched when
+    /// `thread_version` moves.
+    pub thread: Resource<Option<Result<ConversationDetail, AppError>>>,
+    /// The inboxes the middle pane's pickers offer (thread header, new
+    /// conversation form: never on screen together, so one boundary each time).
+    pub pane_inboxes: Resource<Vec<Inbox>>,
+    /// What the new-conversation form's contact search has typed, and the
+    /// contacts it matches.
+    pub contact_query: RwSignal<String>,
+    pub contact_matches: Resource<Result<Vec<Contact>, AppError>>,
+    /// The signed-in user's notifications (the top bar's bell).
+    pub notifications: Resource<Result<Vec<Notification>, AppError>>,
     /// The cursor after the last loaded page, once "more" was loaded.
     pub more_cursor: RwSignal<Option<Option<String>>>,
     /// Bumped when the open conversation changes elsewhere: the thread refetches.
@@ -44,10 +72,89 @@ pub struct InboxCtx {
     pub started: StoredValue<bool>,
 }
 
+impl InboxCtx {
+    /// The signed-in user's id (0, nobody's, before it is known). Read
+    /// untracked: it never changes on a page, and the list's rows must not
+    /// subscribe to the header's resource.
+    pub fn me_id(&self) -> UserId {
+        self.me.get_untracked().and_then(Result::ok).flatten().map_or(UserId(0), |m| m.user.id)
+    }
+
+    /// Creates the page's state and every resource it loads.
+    fn new(url: Memo<url::InboxUrl>) -> Self {
+        let me = Resource::new(|| (), |_| crate::users::api::me());
+        let filter = Memo::new(move |_| url.get().filter);
+        let first = Resource::new(move || filter.get(), |f| list_conversations(f, None));
+        let thread_version = RwSignal::new(0u32);
+        let selected = Memo::new(move |_| url.get().selected);
+        let thread = Resource::new(
+            move || (selected.get(), thread_version.get()),
+            |(sel, _)| async move {
+                match sel {
+                    Selected::Conversation(id) => Some(get_conversation(id).await),
+                    _ => None,
+                }
+            },
+        );
+        let contact_query = RwSignal::new(String::new());
+        let contact_matches = Resource::new(
+            move || contact_query.get(),
+            |q| async move {
+                if q.trim().len() < 2 {
+                    Ok(vec![])
+                } else {
+                    search_contacts(q).await
+                }
+            },
+        );
+        let extra = RwSignal::new(vec![]);
+        let overlay = RwSignal::new(vec![]);
+        let mut ctx = Self {
+            me,
+            extra,
+            overlay,
+            total_delta: RwSignal::new(0),
+            rows: Signal::derive(Vec::new),
+            filter,
+            first,
+            list_inboxes: Resource::new(|| (), |_| list_inboxes()),
+            thread,
+            pane_inboxes: Resource::new(|| (), |_| async { list_inboxes().await.unwrap_or_default() }),
+            contact_query,
+            contact_matches,
+            notifications: Resource::new(|| (), |_| list_notifications()),
+            more_cursor: RwSignal::new(None),
+            thread_version,
+            live: RwSignal::new("connecting"),
+            started: StoredValue::new(false),
+        };
+        let me_id = move || ctx.me_id();
+        ctx.rows = Signal::derive(move || {
+            let page = first.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default();
+            let more = extra.get();
+            overlay.with(|o| filter.get().merge(page.into_iter().chain(more), o, me_id()))
+        });
+        ctx
+    }
+}
+
 /// `/inbox`: signed-in users only.
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let me_res = Resource::new(|| (), |_| me());
+    let url = use_inbox_url();
+    let ctx = InboxCtx::new(url);
+    provide_context(ctx);
+    // A new filter starts from its own first page.
+    Effect::new(move |prev: Option<()>| {
+        ctx.filter.track();
+        if prev.is_some() {
+            ctx.extra.set(vec![]);
+            ctx.overlay.set(vec![]);
+            ctx.total_delta.set(0);
+            ctx.more_cursor.set(None);
+        }
+    });
+    let me_res = ctx.me;
     view! {
         <Suspense fallback=|| view! { <div class="loading">"Loading…"</div> }>
             {move || Suspend::new(async move {
@@ -61,49 +168,11 @@ pub fn InboxPage() -> impl IntoView {
     }
 }
 
+/// The signed-in page. Creates no resource (see [`InboxCtx`]).
 #[component]
 fn Inbox(me: SignedIn) -> impl IntoView {
+    let ctx = expect_context::<InboxCtx>();
     let url = use_inbox_url();
-    let filter = Memo::new(move |_| url.get().filter);
-    let first = Resource::new(move || filter.get(), |f| list_conversations(f, None));
-    let extra = RwSignal::new(vec![]);
-    let overlay = RwSignal::new(vec![]);
-    let total_delta = RwSignal::new(0);
-    let more_cursor = RwSignal::new(None);
-    let me_id = me.user.id;
-    let rows = Signal::derive(move || {
-        let page = first.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default();
-        let more = extra.get();
-        overlay.with(|o| filter.get().merge(page.into_iter().chain(more), o, me_id))
-    });
-    // A new filter starts from its own first page.
-    Effect::new(move |prev: Option<()>| {
-        filter.track();
-        if prev.is_some() {
-            extra.set(vec![]);
-            overlay.set(vec![]);
-            total_delta.set(0);
-            more_cursor.set(None);
-        }
-    });
-    let ctx = InboxCtx {
-        me: StoredValue::new(me.clone()),
-        extra,
-        overlay,
-        total_delta,
-        rows,
-        filter,
-        first,
-        more_cursor,
-        thread_version: RwSignal::new(0),
-        live: RwSignal::new("connecting"),
-        started: StoredValue::new(false),
-    };
-    provide_context(ctx);
-    // No shared list resources in context: each pane fetches its own, since
-    // one resource read from two `<Suspense>` boundaries can stall a server
-    // render (leptos#4851).
-
     let out = Action::new(|_: &()| logout());
     let pane = move || match (url.get().selected, url.get().details) {
         (Selected::None, _) => "list",
@@ -120,7 +189,7 @@ fn Inbox(me: SignedIn) -> impl IntoView {
                 <span class="workspace">{me.workspace_name.clone()}</span>
                 <span class="live-dot" title=move || format!("Live updates: {}", ctx.live.get())></span>
                 <span class="spacer"></span>
-                <crate::automations::notify::NotificationsBell/>
+                <crate::automations::notify::NotificationsBell items=ctx.notifications/>
                 <Show when=move || is_admin><A href="/settings">"Settings"</A></Show>
                 <span class="me" title=me.user.email.clone()>{me.user.name.clone()}</span>
                 <button class="link" on:click=move |_| { out.dispatch(()); }>"Sign out"</button>
@@ -143,7 +212,7 @@ fn Inbox(me: SignedIn) -> impl IntoView {
 /// Applies a live event to what is on screen: the list row moves, appears
 /// or disappears per the current filter; the open thread refetches.
 pub fn apply_event(ctx: InboxCtx, url: &url::InboxUrl, ev: &LiveEvent) {
-    let me = ctx.me.with_value(|m| m.user.id);
+    let me = ctx.me_id();
     let row = &ev.summary;
     let had = ctx.rows.with_untracked(|rows| rows.iter().any(|c| c.id == row.id));
     match (had, url.filter.matches(row, me)) {

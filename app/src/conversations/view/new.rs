@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::url::{use_inbox_url, Selected};
 use crate::contacts::model::ContactInput;
-use crate::conversations::api::{search_contacts, start_conversation, NewConversationInput};
+use crate::conversations::api::{start_conversation, NewConversationInput};
 use crate::ids::{ContactId, InboxId};
 
 /// The form in the middle pane.
@@ -14,8 +14,9 @@ use crate::ids::{ContactId, InboxId};
 pub fn NewConversation() -> impl IntoView {
     let url = use_inbox_url();
     let navigate = use_navigate();
-    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
-    let q = RwSignal::new(String::new());
+    // The page's resources (see `InboxCtx`): this form creates none.
+    let ctx = expect_context::<super::InboxCtx>();
+    let (inboxes, q, matches) = (ctx.pane_inboxes, ctx.contact_query, ctx.contact_matches);
     let picked = RwSignal::new(None::<(ContactId, String)>);
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -23,16 +24,6 @@ pub fn NewConversation() -> impl IntoView {
     let inbox = RwSignal::new(None::<InboxId>);
     let subject = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
-    let matches = Resource::new(
-        move || q.get(),
-        |q| async move {
-            if q.trim().len() < 2 {
-                Ok(vec![])
-            } else {
-                search_contacts(q).await
-            }
-        },
-    );
     let start = Action::new(|i: &NewConversationInput| start_conversation(i.clone()));
     Effect::new(move |_| {
         if let Some(Ok(c)) = start.value().get() {
@@ -47,7 +38,7 @@ pub fn NewConversation() -> impl IntoView {
         <form class="new-conversation" on:submit=move |ev| {
             ev.prevent_default();
             let Some(inbox_id) = inbox.get_untracked().or_else(|| {
-                inboxes.get_untracked().and_then(|r| r.ok()).and_then(|v| v.first().map(|i| i.id))
+                inboxes.get_untracked().and_then(|v| v.first().map(|i| i.id))
             }) else { return };
             start.dispatch(NewConversationInput {
                 inbox_id,
@@ -93,7 +84,7 @@ pub fn NewConversation() -> impl IntoView {
                 <select name="inbox" on:change=move |ev| inbox.set(event_target_value(&ev).parse().ok().map(InboxId))>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            inboxes.await.unwrap_or_default().into_iter().map(|i| view! {
+                            inboxes.await.into_iter().map(|i| view! {
                                 <option value=i.id.to_string()>{i.name}</option>
                             }).collect_view()
                         })}

@@ -8,8 +8,7 @@ use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{
-    get_conversation, list_inboxes, mark_conversation_read, retry_message, send_message, update_conversation,
-    ActivityLine, ConversationDetail,
+    mark_conversation_read, retry_message, send_message, update_conversation, ActivityLine, ConversationDetail,
 };
 use crate::conversations::model::{ConversationPatch, Priority, Status};
 use crate::error::AppError;
@@ -17,22 +16,24 @@ use crate::ids::{ConversationId, InboxId, UserId};
 use crate::inboxes::model::Inbox;
 use crate::messages::model::{ComposeKind, DeliveryStatus, Direction, Message};
 use crate::time::Timestamp;
-use crate::users::api::list_users;
-use crate::users::model::User;
 
 /// The open conversation. The composer and the contact form keep their
 /// own state outside the parts that refetch, so a live update from a
-/// colleague never wipes what the agent is typing.
+/// colleague never wipes what the agent is typing. Its data are the page's
+/// `thread` and `pane_inboxes` resources (see `InboxCtx`).
 #[component]
 pub fn ThreadPane(id: ConversationId) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
-    let detail = Resource::new(move || ctx.thread_version.get(), move |_| get_conversation(id));
+    let (thread, inboxes) = (ctx.thread, ctx.pane_inboxes);
+    // This conversation's detail: `None` while the resource still holds
+    // the one open before.
+    let detail = move || thread.get().flatten().filter(|r| r.as_ref().map_or(true, |d| d.summary.id == id));
     let contact_form = ContactDraft::new();
     // Opening a conversation marks it read. In an effect, so it runs in
     // the browser only: the server renders the page without a task-local
     // executor (spawning there panicked the render and hung the response).
     Effect::new(move |_| {
-        if let Some(Ok(d)) = detail.get() {
+        if let Some(Ok(d)) = detail() {
             if d.summary.unread {
                 leptos::task::spawn_local(async move {
                     let _ = mark_conversation_read(id).await;
@@ -40,27 +41,22 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
             }
         }
     });
-    // The people and inboxes the header's pickers offer: fetched with the
-    // thread and awaited in the same boundary. One resource read from two
-    // `<Suspense>` boundaries can stall a server render (leptos#4851).
-    let pickers = Resource::new(
-        || (),
-        |_| async { (list_users().await.unwrap_or_default(), list_inboxes().await.unwrap_or_default()) },
-    );
     // One boundary for the thread and the details pane, which both show
-    // `detail`; the composer sits between them and is never re-created.
+    // the detail, and the pickers' inboxes; the composer sits between them
+    // and is never re-created.
     view! {
         <Transition fallback=|| view! { <div class="thread"><div class="loading">"Loading…"</div></div> }>
             <div class="thread" data-conversation=id.to_string()>
                 {move || Suspend::new(async move {
-                    let (users, inboxes) = pickers.await;
-                    match detail.await {
-                        Ok(d) => view! { <Thread d users inboxes/> }.into_any(),
-                        Err(e) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
+                    let inboxes = inboxes.await;
+                    match thread.await {
+                        Some(Ok(d)) if d.summary.id == id => view! { <Thread d inboxes/> }.into_any(),
+                        Some(Err(e)) => view! { <div class="error pad" role="alert">{e.to_string()}</div> }.into_any(),
+                        _ => view! { <div class="loading">"Loading…"</div> }.into_any(),
                     }
                 })}
                 <Composer id info=Signal::derive(move || {
-                    detail.get().and_then(Result::ok).map(|d| ComposeInfo {
+                    detail().and_then(Result::ok).map(|d| ComposeInfo {
                         email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
                         cc: d.cc.clone(),
                         subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
@@ -68,14 +64,17 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
                 })/>
             </div>
             {move || Suspend::new(async move {
-                detail.await.ok().map(|d| view! { <DetailsPane d draft=contact_form/> })
+                match thread.await {
+                    Some(Ok(d)) if d.summary.id == id => Some(view! { <DetailsPane d draft=contact_form/> }),
+                    _ => None,
+                }
             })}
         </Transition>
     }
 }
 
 #[component]
-fn Thread(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl IntoView {
+fn Thread(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
     let url = use_inbox_url();
     let back = move || url.get().with_selected(Selected::None).href();
     let details_href = move || {
@@ -93,7 +92,7 @@ fn Thread(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl 
             </div>
             <A href=details_href attr:class="details-link">"Details"</A>
         </header>
-        <Actions d=d.clone() users inboxes/>
+        <Actions d=d.clone() inboxes/>
         <ol class="messages">
             {group_by_date(entries).into_iter().map(|(date, items)| view! {
                 <li class="day"><span>{date}</span></li>
@@ -216,9 +215,16 @@ fn size_label(bytes: i64) -> String {
 }
 
 #[component]
-fn Actions(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl IntoView {
+fn Actions(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
     let id = d.summary.id;
+    let ctx = expect_context::<InboxCtx>();
     let act = Action::new(move |p: &ConversationPatch| update_conversation(id, p.clone()));
+    // The change shows at once, without waiting for the live stream's echo.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = act.value().get() {
+            ctx.thread_version.update(|v| *v += 1);
+        }
+    });
     let error = move || match act.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
@@ -232,6 +238,14 @@ fn Actions(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl
     let priority = d.summary.priority;
     let inbox = d.summary.inbox_id;
     let spam = d.summary.spam;
+    // Someone assigned before losing access to the inbox still shows as
+    // the assignee, at the end of the list.
+    let mut people: Vec<(UserId, String)> = d.assignable.iter().map(|u| (u.id, u.name.clone())).collect();
+    if let (Some(a), Some(name)) = (assignee, d.summary.assignee_name.clone()) {
+        if !people.iter().any(|(id, _)| *id == a) {
+            people.push((a, name));
+        }
+    }
     view! {
         <div class="actions">
             <label>"Assignee"
@@ -240,8 +254,8 @@ fn Actions(d: ConversationDetail, users: Vec<User>, inboxes: Vec<Inbox>) -> impl
                     patch(ConversationPatch { assignee_id: Some(v.parse().ok().map(UserId)), ..Default::default() });
                 }>
                     <option value="" selected=assignee.is_none()>"Unassigned"</option>
-                    {users.into_iter().map(|u| view! {
-                        <option value=u.id.to_string() selected=assignee == Some(u.id)>{u.name}</option>
+                    {people.into_iter().map(|(uid, name)| view! {
+                        <option value=uid.to_string() selected=assignee == Some(uid)>{name}</option>
                     }).collect_view()}
                 </select>
             </label>
