@@ -22,7 +22,8 @@ pub enum AppError {
     Conflict { message: String },
     /// The request body is larger than the documented limit.
     TooLarge { message: String },
-    /// Malformed input (bad JSON, bad cursor).
+    /// Malformed input (bad JSON, bad cursor), or a search too broad to
+    /// finish in time.
     BadRequest { message: String },
     /// Too many attempts.
     RateLimited,
@@ -127,6 +128,13 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Self::not_found("record"),
+            // SQLITE_INTERRUPT: Parley only interrupts statements through the
+            // search deadline (search::server::with_deadline), so this is a
+            // search that was too broad, not a fault to log as one.
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("9") => {
+                tracing::info!(error = %e, "search stopped at its deadline");
+                crate::search::too_long()
+            }
             _ => {
                 tracing::error!(error = %e, "database error");
                 Self::Internal

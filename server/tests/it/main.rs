@@ -16,5 +16,6 @@ mod rest_contacts_users;
 mod rest_conversations;
 mod rest_inboxes;
 mod routing;
+mod search;
 mod snooze_waker;
 mod ui_server_fns;
