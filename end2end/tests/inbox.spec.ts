@@ -98,6 +98,26 @@ test('the assignee picker offers only people who can see the inbox', async ({ pa
   expect(names).toContain('Alex Admin');
 });
 
+test('a search finds a conversation by a word in its messages and opens it at the match', async ({ page }) => {
+  await login(page, ADMIN);
+  await startConversation(page, 'Quinn Search', 'quinn@example.com', 'Blender', 'My blender makes a zorbling noise');
+  await expect(page.locator('.msg').first()).toContainText('zorbling');
+  await page.locator('[data-view="all"]').click();
+  await page.getByLabel('Search conversations').fill('zorbling');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/q=zorbling/);
+  await expect(page.locator('.conv')).toHaveCount(1);
+  await expect(page.locator('.conv mark')).toHaveText('zorbling');
+  // The search survives a reload (it is in the URL), and the result opens at the message.
+  await page.reload();
+  await expect(page.getByLabel('Search conversations')).toHaveValue('zorbling');
+  await page.locator('.conv a').click();
+  await expect(page.locator('.msg.hit')).toContainText('zorbling');
+  // Clearing the search brings the whole list back.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect.poll(() => page.locator('.conv').count()).toBeGreaterThan(1);
+});
+
 test('an invalid contact email is refused, naming the field', async ({ page }) => {
   await login(page, ADMIN);
   await openConversation(page, 4);

@@ -65,6 +65,45 @@ pub async fn list_conversations(filter: ListFilter, cursor: Option<String>) -> R
     crate::conversations::server::list(&state.db, &who, &filter, cursor.as_deref(), 30).await
 }
 
+/// Applies one change to many conversations (the list view's bulk bar);
+/// says what changed and what was refused and why.
+#[server(input = Json)]
+pub async fn bulk_update_conversations(
+    target: crate::conversations::model::BulkTarget,
+    patch: ConversationPatch,
+) -> Result<crate::conversations::model::BulkOutcome, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    crate::conversations::bulk::bulk_patch(&state.db, &state.hub, &who, &target, &patch).await
+}
+
+/// The list view's columns for the signed-in user (None: the default set).
+#[server(input = Json)]
+pub async fn get_list_columns() -> Result<Option<Vec<String>>, AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    let raw: Option<String> = sqlx::query_scalar("SELECT list_columns FROM users WHERE id = ?")
+        .bind(who.id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .flatten();
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Remembers the list view's columns, in order, for the signed-in user.
+#[server(input = Json)]
+pub async fn save_list_columns(columns: Vec<String>) -> Result<(), AppError> {
+    let (state, who) = crate::users::session::require().await?;
+    if columns.len() > 20 || columns.iter().any(|c| c.len() > 40) {
+        return Err(AppError::invalid("columns", "too many or too long"));
+    }
+    let json = serde_json::to_string(&columns).map_err(|_| AppError::Internal)?;
+    sqlx::query("UPDATE users SET list_columns = ? WHERE id = ?")
+        .bind(json)
+        .bind(who.id)
+        .execute(&state.db.writer)
+        .await?;
+    Ok(())
+}
+
 /// A conversation with its thread, contact and the contact's other conversations.
 #[server(input = Json)]
 pub async fn get_conversation(id: ConversationId) -> Result<ConversationDetail, AppError> {

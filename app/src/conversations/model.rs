@@ -72,6 +72,26 @@ pub struct ConversationSummary {
     pub created_at: Timestamp,
     pub last_activity_at: Timestamp,
     pub first_response_at: Option<Timestamp>,
+    /// Its labels, comma-separated (one column keeps the list one query).
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    #[serde(default)]
+    pub labels: String,
+    /// With a search: the matching message and its snippet.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hit: Option<crate::search::Hit>,
+}
+
+impl ConversationSummary {
+    /// Its labels as a list.
+    pub fn label_list(&self) -> impl Iterator<Item = &str> {
+        self.labels.split(',').map(str::trim).filter(|l| !l.is_empty())
+    }
+
+    /// Whether it carries `label` (labels compare case-insensitively).
+    pub fn has_label(&self, label: &str) -> bool {
+        self.label_list().any(|l| l.eq_ignore_ascii_case(label.trim()))
+    }
 }
 
 /// A conversation as the REST API returns it (shared/API.md).
@@ -111,12 +131,41 @@ str_enum! {
 }
 
 str_enum! {
-    /// List order.
+    /// List order. Each is served by an index (migration 0005), and the
+    /// keyset cursor carries the same key.
     Sort {
         /// Newest message first.
         Newest = "newest" / "Newest first",
+        /// Longest-quiet first.
+        Oldest = "oldest" / "Oldest activity first",
         /// The order conversations arrived in, oldest first (a queue).
         Added = "added" / "Order added",
+        /// Most recently created first.
+        Created = "created" / "Newest created first",
+        /// Most urgent first, then newest activity.
+        Priority = "priority" / "Priority, highest first",
+        /// Least urgent first, then oldest activity.
+        PriorityLow = "priority_low" / "Priority, lowest first",
+    }
+}
+
+impl Sort {
+    /// Whether the keys run descending.
+    pub fn descending(self) -> bool {
+        matches!(self, Sort::Newest | Sort::Created | Sort::Priority)
+    }
+}
+
+impl Priority {
+    /// The rank the priority sort uses (a generated column in SQL).
+    pub fn rank(self) -> i64 {
+        match self {
+            Priority::None => 0,
+            Priority::Low => 1,
+            Priority::Medium => 2,
+            Priority::High => 3,
+            Priority::Urgent => 4,
+        }
     }
 }
 
@@ -127,21 +176,72 @@ str_enum! {
 #[serde(rename_all = "camelCase")]
 pub struct ListFilter {
     pub view: View,
+    #[serde(default)]
     pub inbox_id: Option<InboxId>,
+    #[serde(default)]
     pub status: Option<Status>,
+    #[serde(default)]
     pub assignee_id: Option<UserId>,
+    /// Only conversations nobody is assigned to (any view).
+    #[serde(default)]
+    pub unassigned: bool,
+    #[serde(default)]
+    pub channel: Option<ChannelKind>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Created at or after / before (milliseconds).
+    #[serde(default)]
+    pub created_from: Option<Timestamp>,
+    #[serde(default)]
+    pub created_to: Option<Timestamp>,
+    /// Last activity at or after / before.
+    #[serde(default)]
+    pub active_from: Option<Timestamp>,
+    #[serde(default)]
+    pub active_to: Option<Timestamp>,
+    /// Full-text search over messages, subjects and contacts.
+    #[serde(default)]
+    pub q: Option<String>,
     pub sort: Sort,
 }
 
 impl Default for ListFilter {
     fn default() -> Self {
-        Self { view: View::AllOpen, inbox_id: None, status: None, assignee_id: None, sort: Sort::Newest }
+        Self {
+            view: View::AllOpen,
+            inbox_id: None,
+            status: None,
+            assignee_id: None,
+            unassigned: false,
+            channel: None,
+            priority: None,
+            label: None,
+            created_from: None,
+            created_to: None,
+            active_from: None,
+            active_to: None,
+            q: None,
+            sort: Sort::Newest,
+        }
     }
 }
 
+fn within(t: Timestamp, from: Option<Timestamp>, to: Option<Timestamp>) -> bool {
+    from.is_none_or(|f| t >= f) && to.is_none_or(|e| t < e)
+}
+
 impl ListFilter {
+    /// The search words, if any (blank is none).
+    pub fn search(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
     /// Whether `c` belongs in this list for user `me`. Mirrors the SQL in
-    /// conversations/server.rs; a test keeps the two in step.
+    /// conversations/server.rs; a test keeps the two in step. Search is
+    /// not evaluated here: with a search, live changes update the rows
+    /// already shown but add none (see [`ListFilter::merge`]).
     pub fn matches(&self, c: &ConversationSummary, me: UserId) -> bool {
         let view_ok = match self.view {
             View::AllOpen => !c.spam && self.status_or_active(c.status),
@@ -155,6 +255,12 @@ impl ListFilter {
             && self.inbox_id.is_none_or(|i| i == c.inbox_id)
             && self.status.is_none_or(|s| s == c.status)
             && self.assignee_id.is_none_or(|a| Some(a) == c.assignee_id)
+            && (!self.unassigned || c.assignee_id.is_none())
+            && self.channel.is_none_or(|k| k == c.channel_kind)
+            && self.priority.is_none_or(|p| p == c.priority)
+            && self.label.as_deref().is_none_or(|l| c.has_label(l))
+            && within(c.created_at, self.created_from, self.created_to)
+            && within(c.last_activity_at, self.active_from, self.active_to)
     }
 
     fn status_or_active(&self, s: Status) -> bool {
@@ -163,18 +269,21 @@ impl ListFilter {
     }
 
     /// The key this list is ordered by, for keyset paging and re-sorting.
-    pub fn sort_key(&self, c: &ConversationSummary) -> (i64, i64) {
+    pub fn sort_key(&self, c: &ConversationSummary) -> Vec<i64> {
         match self.sort {
-            Sort::Newest => (c.last_activity_at.0, c.id.0),
-            Sort::Added => (c.created_at.0, c.id.0),
+            Sort::Newest | Sort::Oldest => vec![c.last_activity_at.0, c.id.0],
+            Sort::Added | Sort::Created => vec![c.created_at.0, c.id.0],
+            Sort::Priority | Sort::PriorityLow => vec![c.priority.rank(), c.last_activity_at.0, c.id.0],
         }
     }
 
     /// Whether `a` comes before `b` in this list.
     pub fn before(&self, a: &ConversationSummary, b: &ConversationSummary) -> bool {
-        match self.sort {
-            Sort::Newest => self.sort_key(a) > self.sort_key(b),
-            Sort::Added => self.sort_key(a) < self.sort_key(b),
+        let (ka, kb) = (self.sort_key(a), self.sort_key(b));
+        if self.sort.descending() {
+            ka > kb
+        } else {
+            ka < kb
         }
     }
 }
@@ -183,17 +292,36 @@ impl ListFilter {
     /// The list as shown: `pages` in order, with each `overlay` row (a
     /// newer version of a conversation, from the live stream) taken out of
     /// its old place and put where this filter's order says — or left out
-    /// if it no longer matches.
+    /// if it no longer matches. With a search, only rows the search found
+    /// stay (the browser cannot run the search itself).
     pub fn merge(
         &self,
         pages: impl Iterator<Item = ConversationSummary>,
         overlay: &[ConversationSummary],
         me: UserId,
     ) -> Vec<ConversationSummary> {
-        let mut rows: Vec<ConversationSummary> = pages.filter(|c| !overlay.iter().any(|o| o.id == c.id)).collect();
+        let mut rows: Vec<ConversationSummary> = vec![];
+        let mut found: Vec<ConversationSummary> = vec![];
+        for c in pages {
+            if overlay.iter().any(|o| o.id == c.id) {
+                found.push(c);
+            } else {
+                rows.push(c);
+            }
+        }
+        let searching = self.search().is_some();
         for o in overlay.iter().filter(|o| self.matches(o, me)) {
-            let at = rows.iter().position(|c| self.before(o, c)).unwrap_or(rows.len());
-            rows.insert(at, o.clone());
+            let old = found.iter().find(|c| c.id == o.id);
+            if searching && old.is_none() {
+                continue;
+            }
+            let mut o = o.clone();
+            // Keep the search hit of the row it replaces.
+            if let Some(old) = old {
+                o.hit = old.hit.clone();
+            }
+            let at = rows.iter().position(|c| self.before(&o, c)).unwrap_or(rows.len());
+            rows.insert(at, o);
         }
         rows
     }
@@ -213,14 +341,14 @@ pub struct ConversationPage {
 }
 
 /// An opaque keyset cursor: the sort key of the last row of a page.
-pub fn encode_cursor(key: (i64, i64)) -> String {
-    format!("{}_{}", key.0, key.1)
+pub fn encode_cursor(key: &[i64]) -> String {
+    key.iter().map(i64::to_string).collect::<Vec<_>>().join("_")
 }
 
-/// Reads a cursor made by [`encode_cursor`].
-pub fn decode_cursor(s: &str) -> Option<(i64, i64)> {
-    let (a, b) = s.split_once('_')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
+/// Reads a cursor made by [`encode_cursor`] for a key of `len` parts.
+pub fn decode_cursor(s: &str, len: usize) -> Option<Vec<i64>> {
+    let key: Vec<i64> = s.split('_').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    (key.len() == len).then_some(key)
 }
 
 /// A change to a conversation's state. `None` leaves a field alone; the
@@ -242,6 +370,50 @@ pub struct ConversationPatch {
     pub spam: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<bool>,
+}
+
+/// Which conversations a bulk action changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkTarget {
+    /// The rows the user selected.
+    Ids(Vec<ConversationId>),
+    /// Everything the filter matches (at most [`BULK_MAX`]).
+    Matching(ListFilter),
+}
+
+/// The most conversations one bulk action changes.
+pub const BULK_MAX: usize = 1000;
+
+/// One conversation a bulk action did not change, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkRefusal {
+    pub id: ConversationId,
+    pub reason: String,
+}
+
+/// What a bulk action did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkOutcome {
+    pub changed: Vec<ConversationId>,
+    pub refused: Vec<BulkRefusal>,
+}
+
+impl BulkOutcome {
+    /// "3 changed, 1 refused: #12 you may not see that inbox".
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} changed", self.changed.len());
+        if !self.refused.is_empty() {
+            let why: Vec<String> = self.refused.iter().take(5).map(|r| format!("#{} {}", r.id, r.reason)).collect();
+            s.push_str(&format!(", {} refused: {}", self.refused.len(), why.join("; ")));
+            if self.refused.len() > 5 {
+                s.push_str(" …");
+            }
+        }
+        s
+    }
 }
 
 /// Serde helper: a missing field is `None`, an explicit `null` is `Some(None)`.
@@ -285,6 +457,8 @@ mod tests {
             created_at: Timestamp(id),
             last_activity_at: Timestamp(at),
             first_response_at: None,
+            labels: String::new(),
+            hit: None,
         }
     }
 
@@ -328,7 +502,9 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        assert_eq!(decode_cursor(&encode_cursor((1_700_000, 42))), Some((1_700_000, 42)));
-        assert_eq!(decode_cursor("nonsense"), None);
+        assert_eq!(decode_cursor(&encode_cursor(&[1_700_000, 42]), 2), Some(vec![1_700_000, 42]));
+        assert_eq!(decode_cursor(&encode_cursor(&[3, 1_700_000, 42]), 3), Some(vec![3, 1_700_000, 42]));
+        assert_eq!(decode_cursor("1_2", 3), None, "a cursor from another sort");
+        assert_eq!(decode_cursor("nonsense", 2), None);
     }
 }

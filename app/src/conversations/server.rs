@@ -22,7 +22,9 @@ use crate::users::server::{can_see_inbox, push_inbox_visible, Principal};
 pub const SUMMARY_SQL: &str = "SELECT c.id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id,
     COALESCE(NULLIF(ct.name, ''), ct.email, ct.phone, 'Unknown') AS contact_name,
     c.subject, c.preview, c.status, c.priority, c.assignee_id, u.name AS assignee_name,
-    c.spam, c.unread, c.snoozed_until, c.message_count, c.created_at, c.last_activity_at, c.first_response_at
+    c.spam, c.unread, c.snoozed_until, c.message_count, c.created_at, c.last_activity_at, c.first_response_at,
+    COALESCE((SELECT group_concat(l.label, ',') FROM conversation_labels l WHERE l.conversation_id = c.id), '')
+      AS labels
   FROM conversations c
   JOIN channels ch ON ch.id = c.channel_id
   JOIN contacts ct ON ct.id = c.contact_id
@@ -31,7 +33,14 @@ pub const SUMMARY_SQL: &str = "SELECT c.id, c.inbox_id, c.channel_id, ch.kind AS
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: i64 = 100;
 
-fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal, f: &ListFilter) {
+/// The WHERE clause of a list: the workspace, the inboxes `who` may see,
+/// the view and every filter. `search` is the parsed `f.q`.
+pub fn push_filter(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    who: &Principal,
+    f: &ListFilter,
+    search: Option<&crate::search::SearchQuery>,
+) {
     qb.push(" WHERE c.workspace_id = ").push_bind(who.workspace_id);
     qb.push(" AND c.inbox_id IN (SELECT i.id FROM inboxes i WHERE i.workspace_id = ").push_bind(who.workspace_id);
     qb.push(" AND ");
@@ -68,6 +77,110 @@ fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, who: &Principal, f: &ListFilte
     if let Some(a) = f.assignee_id {
         qb.push(" AND c.assignee_id = ").push_bind(a);
     }
+    if f.unassigned {
+        qb.push(" AND c.assignee_id IS NULL");
+    }
+    if let Some(k) = f.channel {
+        qb.push(" AND c.channel_id IN (SELECT ch2.id FROM channels ch2 WHERE ch2.workspace_id = ")
+            .push_bind(who.workspace_id)
+            .push(" AND ch2.kind = ")
+            .push_bind(k)
+            .push(")");
+    }
+    if let Some(p) = f.priority {
+        // The generated rank column, so the priority index serves it.
+        qb.push(" AND c.priority_rank = ").push_bind(p.rank());
+    }
+    if let Some(l) = f.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        qb.push(" AND c.id IN (SELECT l2.conversation_id FROM conversation_labels l2 WHERE l2.label = ")
+            .push_bind(l.to_string())
+            .push(" COLLATE NOCASE)");
+    }
+    // A date range on a column the list is not sorted by is checked row by
+    // row as the sort's index is read (`+` keeps SQLite from choosing the
+    // range's index and then sorting every row in it); on the sort's own
+    // column it narrows that index.
+    let sorted_by = sort_columns(f.sort)[0];
+    for (col, from, to) in
+        [("c.created_at", f.created_from, f.created_to), ("c.last_activity_at", f.active_from, f.active_to)]
+    {
+        let col = if col == sorted_by { col.to_string() } else { format!("+{col}") };
+        if let Some(t) = from {
+            qb.push(format!(" AND {col} >= ")).push_bind(t);
+        }
+        if let Some(t) = to {
+            qb.push(format!(" AND {col} < ")).push_bind(t);
+        }
+    }
+    if let Some(q) = search {
+        crate::search::server::push_match(qb, q);
+    }
+}
+
+/// The columns a sort orders by, most significant first (`id` last).
+fn sort_columns(sort: Sort) -> &'static [&'static str] {
+    match sort {
+        Sort::Newest | Sort::Oldest => &["c.last_activity_at", "c.id"],
+        Sort::Added | Sort::Created => &["c.created_at", "c.id"],
+        Sort::Priority | Sort::PriorityLow => &["c.priority_rank", "c.last_activity_at", "c.id"],
+    }
+}
+
+/// Rows after `key` in the sort's order: a range on the first column
+/// (so SQLite seeks the index) plus the tie-breaks, instead of a
+/// row-value comparison SQLite would filter row by row.
+fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, sort: Sort, key: &[i64]) {
+    let cols = sort_columns(sort);
+    let (lt, le) = if sort.descending() { ("<", "<=") } else { (">", ">=") };
+    qb.push(format!(" AND {} {le} ", cols[0])).push_bind(key[0]);
+    qb.push(" AND (");
+    for i in 0..cols.len() {
+        if i > 0 {
+            qb.push(" OR (");
+        }
+        for (j, col) in cols.iter().enumerate().take(i) {
+            if j > 0 {
+                qb.push(" AND ");
+            }
+            qb.push(format!("{col} = ")).push_bind(key[j]);
+        }
+        if i > 0 {
+            qb.push(" AND ");
+        }
+        qb.push(format!("{} {lt} ", cols[i])).push_bind(key[i]);
+        if i > 0 {
+            qb.push(")");
+        }
+    }
+    qb.push(")");
+}
+
+fn push_order(qb: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
+    let dir = if sort.descending() { " DESC" } else { " ASC" };
+    let cols: Vec<String> = sort_columns(sort).iter().map(|c| format!("{c}{dir}")).collect();
+    qb.push(format!(" ORDER BY {}", cols.join(", ")));
+}
+
+/// The query for one page of rows: `select` (a `SELECT … FROM
+/// conversations c …` without WHERE), the filter, the rows after `key` in
+/// the sort's order, the order, the limit. Public so a test can EXPLAIN
+/// it for every filter and sort: each must be served by an index.
+pub fn list_query<'a>(
+    select: &str,
+    who: &Principal,
+    f: &ListFilter,
+    search: Option<&crate::search::SearchQuery>,
+    key: Option<&[i64]>,
+    limit: i64,
+) -> QueryBuilder<'a, Sqlite> {
+    let mut qb = QueryBuilder::new(select);
+    push_filter(&mut qb, who, f, search);
+    if let Some(key) = key {
+        push_after(&mut qb, f.sort, key);
+    }
+    push_order(&mut qb, f.sort);
+    qb.push(" LIMIT ").push_bind(limit);
+    qb
 }
 
 /// One page of the list for `who`, after `cursor`. One query for the rows
@@ -83,47 +196,41 @@ pub async fn list(
     // Read the event cursor first: anything committed after it reaches the
     // client over the socket, so the page plus the stream misses nothing.
     let event_cursor = latest_event_id(db, who.workspace_id).await?;
-    let mut qb = QueryBuilder::new(SUMMARY_SQL);
-    push_filter(&mut qb, who, f);
-    if let Some(c) = cursor {
-        let (a, b) = decode_cursor(c)
-            .ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?;
-        match f.sort {
-            // A range on the first column plus a tie-break, so SQLite seeks
-            // the index rather than filtering a row-value comparison.
-            Sort::Newest => qb
-                .push(" AND c.last_activity_at <= ")
-                .push_bind(a)
-                .push(" AND (c.last_activity_at < ")
-                .push_bind(a)
-                .push(" OR c.id < ")
-                .push_bind(b)
-                .push(")"),
-            Sort::Added => qb
-                .push(" AND c.created_at >= ")
-                .push_bind(a)
-                .push(" AND (c.created_at > ")
-                .push_bind(a)
-                .push(" OR c.id > ")
-                .push_bind(b)
-                .push(")"),
-        };
-    }
-    qb.push(match f.sort {
-        Sort::Newest => " ORDER BY c.last_activity_at DESC, c.id DESC",
-        Sort::Added => " ORDER BY c.created_at ASC, c.id ASC",
-    });
-    qb.push(" LIMIT ").push_bind(limit + 1);
-    let mut items: Vec<ConversationSummary> = qb.build_query_as().fetch_all(&db.pool).await?;
+    let search = f.search().map(crate::search::parse).transpose()?;
+    let key = match cursor {
+        Some(c) => Some(
+            decode_cursor(c, sort_columns(f.sort).len())
+                .ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?,
+        ),
+        None => None,
+    };
+    let mut qb = list_query(SUMMARY_SQL, who, f, search.as_ref(), key.as_deref(), limit + 1);
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM conversations c");
+    push_filter(&mut count, who, f, search.as_ref());
+    let mut conn = db.pool.acquire().await?;
+    let mut run = async |c: &mut SqliteConnection| -> AppResult<(Vec<ConversationSummary>, i64)> {
+        let items = qb.build_query_as().fetch_all(&mut *c).await?;
+        let total = count.build_query_scalar().fetch_one(&mut *c).await?;
+        Ok((items, total))
+    };
+    // A search has a hard deadline; a plain list is an index range.
+    let (mut items, total) = match &search {
+        Some(_) => crate::search::server::with_deadline(&mut conn, crate::search::server::DEFAULT_LIMIT, run).await?,
+        None => run(&mut conn).await?,
+    };
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
-        items.last().map(|c| encode_cursor(f.sort_key(c)))
+        items.last().map(|c| encode_cursor(&f.sort_key(c)))
     } else {
         None
     };
-    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM conversations c");
-    push_filter(&mut count, who, f);
-    let total: i64 = count.build_query_scalar().fetch_one(&db.pool).await?;
+    if let Some(q) = &search {
+        let ids: Vec<ConversationId> = items.iter().map(|c| c.id).collect();
+        let mut hits = crate::search::server::best_matches(&mut conn, &ids, q).await?;
+        for c in &mut items {
+            c.hit = hits.remove(&c.id);
+        }
+    }
     Ok(ConversationPage { items, next_cursor, event_cursor, total })
 }
 
@@ -352,7 +459,23 @@ pub async fn patch(
     p: &ConversationPatch,
 ) -> AppResult<ConversationSummary> {
     let mut tx = db.write().await?;
-    let row = load(&mut tx, who, id).await?;
+    let event = patch_in(&mut tx, who, id, p).await?;
+    tx.commit().await?;
+    let summary = event.summary.clone();
+    hub.publish(who.workspace_id, event);
+    Ok(summary)
+}
+
+/// [`patch`] inside the caller's transaction; the caller publishes the
+/// returned event after commit. Every check runs before the first write,
+/// so a refusal leaves nothing to undo.
+pub async fn patch_in(
+    tx: &mut SqliteConnection,
+    who: &Principal,
+    id: ConversationId,
+    p: &ConversationPatch,
+) -> AppResult<LiveEvent> {
+    let row = load(&mut *tx, who, id).await?;
     let now = Timestamp::now();
     let mut state = row.state();
     let mut changes: Vec<String> = Vec::new();
@@ -372,7 +495,7 @@ pub async fn patch(
     }
     let mut inbox_id = row.inbox_id;
     if let Some(target) = p.inbox_id.filter(|t| *t != row.inbox_id) {
-        let visible = can_see_inbox(&mut tx, who, target).await.map_err(|e| match e {
+        let visible = can_see_inbox(&mut *tx, who, target).await.map_err(|e| match e {
             AppError::NotFound { .. } => AppError::invalid("inboxId", "no such inbox"),
             e => e,
         })?;
@@ -387,7 +510,7 @@ pub async fn patch(
     }
     if let Some(assignee) = p.assignee_id {
         if let Some(uid) = assignee {
-            check_assignable(&mut tx, who.workspace_id, inbox_id, uid).await?;
+            check_assignable(&mut *tx, who.workspace_id, inbox_id, uid).await?;
         }
         if assignee != state.assignee_id {
             state.assignee_id = assignee;
@@ -420,20 +543,14 @@ pub async fn patch(
     }
     if let Some(s) = p.spam {
         changes.push(if s { "marked spam".into() } else { "not spam".into() });
-        crate::conversations::spam::block_sender(&mut tx, who.workspace_id, row.contact_id, s, now).await?;
+        crate::conversations::spam::block_sender(&mut *tx, who.workspace_id, row.contact_id, s, now).await?;
     }
     if p.unread.is_some() && changes.is_empty() {
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
     }
-    save_state(&mut tx, id, &state).await?;
+    save_state(&mut *tx, id, &state).await?;
     let extra = EventExtra { fields, activity: None };
-    let event =
-        record_event_with(&mut tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None, extra)
-            .await?;
-    tx.commit().await?;
-    let summary = event.summary.clone();
-    hub.publish(who.workspace_id, event);
-    Ok(summary)
+    record_event_with(&mut *tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None, extra).await
 }
 
 /// Adds or removes a label (automations; the UI's label editing comes

@@ -29,7 +29,7 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-/// Filters as documented; `q` matches subject or contact until full-text search lands.
+/// Filters as documented; `q` searches the whole history (see `app::search`).
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(who): ApiUser,
@@ -40,16 +40,16 @@ pub async fn list(
         Some(st) => Some(st.parse::<Status>().map_err(|m| AppError::invalid("status", m))?),
         None => None,
     };
-    if q.q.is_some() {
-        return Err(ApiError(AppError::invalid("q", "search is not available yet")));
-    }
     let filter = ListFilter {
         view: if q.unassigned == Some(true) { View::Unassigned } else { View::All },
         inbox_id: q.inbox_id.map(InboxId),
         // An explicit status (any, even closed) narrows the view.
         status,
         assignee_id: q.assignee_id.map(UserId),
+        // Full-text: message text, subjects, contact name, email and phone.
+        q: q.q.clone(),
         sort: Sort::Newest,
+        ..ListFilter::default()
     };
     let mut conn = s.db.pool.acquire().await?;
     let page = app::conversations::server::list(&s.db, &who, &filter, q.cursor.as_deref(), limit).await?;

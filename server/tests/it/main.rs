@@ -4,10 +4,12 @@
 
 mod assignment;
 mod automations;
+mod bulk;
 mod common;
 mod db_writes;
 mod email;
 mod email_corpus;
+mod list_search;
 mod list_views;
 mod live_ws;
 mod openapi;

@@ -32,14 +32,14 @@ async fn each_inbox_page_loads_each_resource_once() {
     let t = TestApp::demo().await;
     let cookie = t.login("admin@demo.parley", "parley-demo").await;
     // The list, a conversation open, the new-conversation form: the inbox
-    // page's seven resources (who is signed in, the list, the list's
-    // inboxes, the open conversation, the pickers' inboxes, the contact
-    // search, the notifications), every time.
+    // page's eight resources (who is signed in, the list, the inboxes and
+    // people its filters offer, the open conversation, the pickers'
+    // inboxes, the contact search, the notifications), every time.
     for uri in ["/inbox?view=all", "/inbox?view=all&c=3", "/inbox?view=all&c=new"] {
         for _ in 0..10 {
             let html = page(&t, &cookie, uri).await;
             assert!(html.contains("</html>"), "{uri} arrived cut off");
-            assert_eq!(resources_in(&html), 7, "{uri} loaded its data more than once");
+            assert_eq!(resources_in(&html), 8, "{uri} loaded its data more than once");
         }
     }
 }
@@ -84,7 +84,7 @@ async fn pages_with_an_open_conversation_render_completely_under_concurrent_load
         if uri.starts_with("/inbox") {
             assert!(html.contains(&format!("data-conversation=\"{c}\"")), "{uri} lacks its thread");
             assert!(html.contains("<aside class=\"details"), "{uri} lacks the details pane");
-            assert_eq!(resources_in(&html), 7, "{uri} loaded its data more than once");
+            assert_eq!(resources_in(&html), 8, "{uri} loaded its data more than once");
         } else {
             assert!(html.contains("automation-form"), "{uri} lacks the automations form");
         }

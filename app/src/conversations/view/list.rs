@@ -1,14 +1,13 @@
-//! The left pane: views, filters, and the conversation list (keyset pages
+//! The left pane: views, search and filters, and the conversation list (keyset pages
 //! as the user scrolls, updated live).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use super::url::{use_inbox_url, Selected};
 use super::{apply_event, InboxCtx};
 use crate::conversations::api::list_conversations;
-use crate::conversations::model::{ConversationSummary, Sort, Status, View};
+use crate::conversations::model::ConversationSummary;
 use crate::time::Timestamp;
 use crate::users::model::initials;
 
@@ -17,8 +16,6 @@ use crate::users::model::initials;
 pub fn ListPane() -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let url = use_inbox_url();
-    let inboxes = ctx.list_inboxes;
-    let navigate = use_navigate();
     let filter = ctx.filter;
     let first = ctx.first;
     let more_cursor = ctx.more_cursor;
@@ -52,77 +49,9 @@ pub fn ListPane() -> impl IntoView {
         });
     };
 
-    let go = {
-        let navigate = navigate.clone();
-        move |href: String| navigate(&href, Default::default())
-    };
-    let set_view = {
-        let go = go.clone();
-        move |v: View| {
-            let u = url.get_untracked();
-            go(u.with_filter(crate::conversations::model::ListFilter { view: v, ..u.filter.clone() }).href())
-        }
-    };
-
     view! {
         <aside class="pane list-pane">
-            <nav class="views" aria-label="Views">
-                {[View::AllOpen, View::Mine, View::Unassigned, View::MyUnread, View::All, View::Spam].into_iter().map(|v| {
-                    let set_view = set_view.clone();
-                    view! {
-                        <button class="view-tab" data-view=v.as_str()
-                            class:active=move || filter.get().view == v
-                            on:click=move |_| set_view(v)>{v.label()}</button>
-                    }
-                }).collect_view()}
-            </nav>
-            <div class="filters">
-                <select aria-label="Inbox" name="inbox" on:change={
-                    let go = go.clone();
-                    move |ev| {
-                        let u = url.get_untracked();
-                        let inbox_id = event_target_value(&ev).parse().ok();
-                        go(u.with_filter(crate::conversations::model::ListFilter { inbox_id, ..u.filter.clone() }).href())
-                    }
-                }>
-                    <option value="" selected=move || filter.get().inbox_id.is_none()>"All inboxes"</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            inboxes.await.unwrap_or_default().into_iter().map(|i| {
-                                let id = i.id;
-                                view! { <option value=id.to_string() selected=move || filter.get().inbox_id == Some(id)>{i.name}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
-                </select>
-                <select aria-label="Status" name="status" on:change={
-                    let go = go.clone();
-                    move |ev| {
-                        let u = url.get_untracked();
-                        let status = event_target_value(&ev).parse().ok();
-                        go(u.with_filter(crate::conversations::model::ListFilter { status, ..u.filter.clone() }).href())
-                    }
-                }>
-                    <option value="" selected=move || filter.get().status.is_none()>"Any status"</option>
-                    {Status::ALL.iter().map(|s| {
-                        let s = *s;
-                        view! { <option value=s.as_str() selected=move || filter.get().status == Some(s)>{s.label()}</option> }
-                    }).collect_view()}
-                </select>
-                <select aria-label="Sort" name="sort" on:change={
-                    let go = go.clone();
-                    move |ev| {
-                        let u = url.get_untracked();
-                        let sort = event_target_value(&ev).parse().unwrap_or(Sort::Newest);
-                        go(u.with_filter(crate::conversations::model::ListFilter { sort, ..u.filter.clone() }).href())
-                    }
-                }>
-                    {Sort::ALL.iter().map(|s| {
-                        let s = *s;
-                        view! { <option value=s.as_str() selected=move || filter.get().sort == s>{s.label()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <super::filters::FilterBar/>
             // One boundary for everything that shows the first page (count,
             // rows, "more"): one resource read in two boundaries can stall
             // the server render (leptos#4851). Rows stay mounted across
@@ -169,7 +98,9 @@ fn Rows() -> impl IntoView {
 fn Row(c: ConversationSummary, now: Timestamp, selected: Signal<Selected>) -> impl IntoView {
     let url = use_inbox_url();
     let id = c.id;
-    let href = move || url.get().with_selected(Selected::Conversation(id)).href();
+    // A search result opens at the message that matched.
+    let anchor = c.hit.as_ref().and_then(|h| h.message_id).map(|m| format!("#message-{m}")).unwrap_or_default();
+    let href = move || format!("{}{anchor}", url.get().with_selected(Selected::Conversation(id)).href());
     let initials = c.assignee_name.as_deref().map(initials);
     let text = if c.subject.is_empty() { c.preview.clone() } else { c.subject.clone() };
     view! {
@@ -180,7 +111,10 @@ fn Row(c: ConversationSummary, now: Timestamp, selected: Signal<Selected>) -> im
                 <span class="who">{c.contact_name.clone()}</span>
                 <time class="age">{c.last_activity_at.short_age(now)}</time>
                 <span class="subject">{text}</span>
-                <span class="preview">{c.preview.clone()}</span>
+                {match c.hit.clone() {
+                    Some(h) => view! { <span class="preview hit">{marked(&h.snippet)}</span> }.into_any(),
+                    None => view! { <span class="preview">{c.preview.clone()}</span> }.into_any(),
+                }}
                 <span class="badges">
                     <span class=format!("status status-{}", c.status.as_str())>{c.status.label()}</span>
                     {(c.priority != crate::conversations::model::Priority::None).then(|| view! {
@@ -200,4 +134,19 @@ fn start_live(ctx: InboxCtx, url: Memo<super::url::InboxUrl>, after: i64) {
     }
     ctx.started.set_value(true);
     crate::live::connect(after, ctx.live, move |ev| apply_event(ctx, &url.get_untracked(), &ev));
+}
+
+/// A search snippet with its matching words (`[[…]]`) in `<mark>`.
+fn marked(snippet: &str) -> impl IntoView {
+    let mut parts = vec![];
+    let mut rest = snippet;
+    while let Some(start) = rest.find("[[") {
+        let (before, after) = rest.split_at(start);
+        let Some(end) = after.find("]]") else { break };
+        parts.push(before.to_string().into_any());
+        parts.push(view! { <mark>{after[2..end].to_string()}</mark> }.into_any());
+        rest = &after[end + 2..];
+    }
+    parts.push(rest.to_string().into_any());
+    parts
 }

@@ -2,6 +2,7 @@
 //! one at a time on a phone.
 
 mod details;
+mod filters;
 mod list;
 mod new;
 mod thread;
@@ -20,7 +21,8 @@ use crate::error::AppError;
 use crate::ids::UserId;
 use crate::inboxes::model::Inbox;
 use crate::live::model::LiveEvent;
-use crate::users::api::{logout, SignedIn};
+use crate::users::api::{list_users, logout, SignedIn};
+use crate::users::model::User;
 use url::{use_inbox_url, Selected};
 
 /// What the panes share: who is signed in, the page's resources, the list
@@ -48,8 +50,9 @@ pub struct InboxCtx {
     pub filter: Memo<ListFilter>,
     /// The first page for the current filter.
     pub first: Resource<Result<ConversationPage, AppError>>,
-    /// The inboxes the list's filter offers.
+    /// The inboxes and people the list's filters offer.
     pub list_inboxes: Resource<Result<Vec<Inbox>, AppError>>,
+    pub filter_users: Resource<Result<Vec<User>, AppError>>,
     /// The open conversation (`None` when none is open), refetched when
     /// `thread_version` moves.
     pub thread: Resource<Option<Result<ConversationDetail, AppError>>>,
@@ -118,6 +121,7 @@ impl InboxCtx {
             filter,
             first,
             list_inboxes: Resource::new(|| (), |_| list_inboxes()),
+            filter_users: Resource::new(|| (), |_| list_users()),
             thread,
             pane_inboxes: Resource::new(|| (), |_| async { list_inboxes().await.unwrap_or_default() }),
             contact_query,

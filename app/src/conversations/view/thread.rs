@@ -83,6 +83,17 @@ fn Thread(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
         u.href()
     };
     let entries = entries(d.messages.clone(), d.activity.clone());
+    // Opened from a search result (`#message-17`): bring the message that
+    // matched into view and mark it. Browser only, after the thread is drawn.
+    Effect::new(move |_| {
+        let hash = window().location().hash().unwrap_or_default();
+        if let Some(el) =
+            hash.strip_prefix('#').filter(|h| h.starts_with("message-")).and_then(|h| document().get_element_by_id(h))
+        {
+            el.scroll_into_view();
+            let _ = el.class_list().add_1("hit");
+        }
+    });
     view! {
         <header class="thread-head">
             <A href=back attr:class="back" attr:aria-label="Back to list">"←"</A>
@@ -169,7 +180,7 @@ fn MessageItem(m: Message) -> impl IntoView {
     let show_html = RwSignal::new(false);
     let html = m.html.clone();
     view! {
-        <li class=class data-direction=m.direction.as_str() data-message=m.id.to_string()>
+        <li class=class id=format!("message-{}", m.id) data-direction=m.direction.as_str() data-message=m.id.to_string()>
             <div class="meta">
                 <strong>{sender}</strong>
                 <span class="kind">{label}</span>

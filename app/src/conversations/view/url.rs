@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::conversations::model::{ListFilter, Sort, View};
 use crate::ids::ConversationId;
+use crate::time::Timestamp;
 
 /// What the middle pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +30,7 @@ impl InboxUrl {
     pub fn href(&self) -> String {
         let f = &self.filter;
         let mut q = vec![format!("view={}", f.view.as_str())];
-        if let Some(i) = f.inbox_id {
-            q.push(format!("inbox={i}"));
-        }
-        if let Some(s) = f.status {
-            q.push(format!("status={}", s.as_str()));
-        }
-        if f.sort != Sort::Newest {
-            q.push(format!("sort={}", f.sort.as_str()));
-        }
+        q.extend(filter_params(f));
         match self.selected {
             Selected::None => {}
             Selected::Conversation(id) => q.push(format!("c={id}")),
@@ -60,18 +53,82 @@ impl InboxUrl {
     }
 }
 
+/// The filter's part of the query string (not the view), shared by the
+/// list and the views built on it.
+pub fn filter_params(f: &ListFilter) -> Vec<String> {
+    let mut q = vec![];
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            q.push(format!("{k}={}", encode(&v)));
+        }
+    };
+    put("inbox", f.inbox_id.map(|i| i.to_string()));
+    put("status", f.status.map(|s| s.as_str().into()));
+    put("assignee", f.assignee_id.map(|a| a.to_string()).or(f.unassigned.then(|| "none".into())));
+    put("channel", f.channel.map(|c| c.as_str().into()));
+    put("priority", f.priority.map(|p| p.as_str().into()));
+    put("label", f.label.clone());
+    put("created_from", f.created_from.map(day));
+    put("created_to", f.created_to.map(day));
+    put("active_from", f.active_from.map(day));
+    put("active_to", f.active_to.map(day));
+    put("q", f.search().map(str::to_string));
+    if f.sort != Sort::Newest {
+        put("sort", Some(f.sort.as_str().into()));
+    }
+    q
+}
+
+/// A date as the URL holds it (`2026-11-30`, UTC).
+fn day(t: Timestamp) -> String {
+    t.to_rfc3339().chars().take(10).collect()
+}
+
+/// `2026-11-30` as midnight UTC.
+pub fn parse_day(s: &str) -> Option<Timestamp> {
+    Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z"))
+}
+
+/// Percent-encodes a query value (what `URLSearchParams` would).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Reads the filter from query parameters.
+pub fn parse_filter(get: impl Fn(&str) -> Option<String>) -> ListFilter {
+    let assignee = get("assignee");
+    ListFilter {
+        view: get("view").and_then(|v| v.parse().ok()).unwrap_or(View::AllOpen),
+        inbox_id: get("inbox").and_then(|v| v.parse().ok()),
+        status: get("status").and_then(|v| v.parse().ok()),
+        assignee_id: assignee.as_deref().and_then(|v| v.parse().ok()),
+        unassigned: assignee.as_deref() == Some("none"),
+        channel: get("channel").and_then(|v| v.parse().ok()),
+        priority: get("priority").and_then(|v| v.parse().ok()),
+        label: get("label").filter(|l| !l.trim().is_empty()),
+        created_from: get("created_from").as_deref().and_then(parse_day),
+        created_to: get("created_to").as_deref().and_then(parse_day),
+        active_from: get("active_from").as_deref().and_then(parse_day),
+        active_to: get("active_to").as_deref().and_then(parse_day),
+        q: get("q").filter(|q| !q.trim().is_empty()),
+        sort: get("sort").and_then(|v| v.parse().ok()).unwrap_or(Sort::Newest),
+    }
+}
+
 /// The inbox URL state as a reactive value.
 pub fn use_inbox_url() -> Memo<InboxUrl> {
     let q = use_query_map();
     Memo::new(move |_| {
         q.with(|q| {
-            let filter = ListFilter {
-                view: q.get("view").and_then(|v| v.parse().ok()).unwrap_or(View::AllOpen),
-                inbox_id: q.get("inbox").and_then(|v| v.parse().ok()),
-                status: q.get("status").and_then(|v| v.parse().ok()),
-                assignee_id: None,
-                sort: q.get("sort").and_then(|v| v.parse().ok()).unwrap_or(Sort::Newest),
-            };
+            let filter = parse_filter(|k| q.get(k));
             let selected = match q.get("c").as_deref() {
                 Some("new") => Selected::NewConversation,
                 Some(id) => id.parse().map(Selected::Conversation).unwrap_or(Selected::None),
@@ -80,4 +137,53 @@ pub fn use_inbox_url() -> Memo<InboxUrl> {
             InboxUrl { filter, selected, details: q.get("details").is_some() }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::model::{Priority, Status};
+    use crate::messages::model::ChannelKind;
+
+    #[test]
+    fn every_filter_survives_the_url() {
+        let f = ListFilter {
+            view: View::All,
+            inbox_id: Some(crate::ids::InboxId(2)),
+            status: Some(Status::Pending),
+            unassigned: true,
+            channel: Some(ChannelKind::Email),
+            priority: Some(Priority::High),
+            label: Some("vip & co".into()),
+            created_from: parse_day("2026-11-01"),
+            active_to: parse_day("2026-11-30"),
+            q: Some("\"late refund\" order".into()),
+            sort: Sort::Priority,
+            ..ListFilter::default()
+        };
+        let u = InboxUrl { filter: f, selected: Selected::None, details: false };
+        let href = u.href();
+        let query = href.trim_start_matches("/inbox?");
+        let pairs: Vec<(String, String)> =
+            query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), decode(v))).collect();
+        let back = parse_filter(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+        assert_eq!(back, u.filter);
+    }
+
+    fn decode(v: &str) -> String {
+        let v = v.replace('+', " ");
+        let mut out = vec![];
+        let b = v.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap_or(0));
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
 }
