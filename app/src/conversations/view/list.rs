@@ -88,7 +88,9 @@ fn Rows() -> impl IntoView {
         <Show when=move || ctx.rows.with(|i| i.is_empty())>
             <li class="muted pad">"Nothing here."</li>
         </Show>
-        <For each=move || ctx.rows.get() key=|c| (c.id, c.last_activity_at, c.status, c.assignee_id, c.unread, c.priority, c.inbox_id) let:c>
+        // The key holds everything a row shows that can change, the search
+        // hit included: the same conversation found by a search is a new row.
+        <For each=move || ctx.rows.get() key=|c| (c.id, c.last_activity_at, c.status, c.assignee_id, c.unread, c.priority, c.inbox_id, c.hit.as_ref().map(|h| h.snippet.clone())) let:c>
             <Row c now selected=Signal::derive(move || url.get().selected)/>
         </For>
     }

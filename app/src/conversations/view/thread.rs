@@ -83,16 +83,14 @@ fn Thread(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
         u.href()
     };
     let entries = entries(d.messages.clone(), d.activity.clone());
-    // Opened from a search result (`#message-17`): bring the message that
-    // matched into view and mark it. Browser only, after the thread is drawn.
+    // Opened from a search result (`#message-17`): the message that matched
+    // is marked and scrolled to. The hash is read in an effect (the browser
+    // only: the server never sees it), and the mark follows reactively.
+    let focus = RwSignal::new(None::<i64>);
+    let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let hash = window().location().hash().unwrap_or_default();
-        if let Some(el) =
-            hash.strip_prefix('#').filter(|h| h.starts_with("message-")).and_then(|h| document().get_element_by_id(h))
-        {
-            el.scroll_into_view();
-            let _ = el.class_list().add_1("hit");
-        }
+        let hash = location.hash.get();
+        focus.set(hash.trim_start_matches('#').strip_prefix("message-").and_then(|m| m.parse().ok()));
     });
     view! {
         <header class="thread-head">
@@ -108,7 +106,7 @@ fn Thread(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
             {group_by_date(entries).into_iter().map(|(date, items)| view! {
                 <li class="day"><span>{date}</span></li>
                 {items.into_iter().map(|e| match e {
-                    Entry::Message(m) => view! { <MessageItem m/> }.into_any(),
+                    Entry::Message(m) => view! { <MessageItem m focus/> }.into_any(),
                     Entry::Line(l) => view! {
                         <li class="activity">
                             <span>{l.actor_name.map(|n| format!("{n}: ")).unwrap_or_default()}{l.text}</span>
@@ -159,8 +157,16 @@ fn group_by_date(items: Vec<Entry>) -> Vec<(String, Vec<Entry>)> {
 }
 
 #[component]
-fn MessageItem(m: Message) -> impl IntoView {
+fn MessageItem(m: Message, focus: RwSignal<Option<i64>>) -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
+    let mid_raw = m.id.0;
+    let node = NodeRef::<leptos::html::Li>::new();
+    let is_focus = move || focus.get() == Some(mid_raw);
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (is_focus(), node.get()) {
+            el.scroll_into_view();
+        }
+    });
     let class = format!("msg msg-{}", m.direction.as_str());
     let label = match m.direction {
         Direction::Inbound => m.channel_kind.label().to_string(),
@@ -180,7 +186,7 @@ fn MessageItem(m: Message) -> impl IntoView {
     let show_html = RwSignal::new(false);
     let html = m.html.clone();
     view! {
-        <li class=class id=format!("message-{}", m.id) data-direction=m.direction.as_str() data-message=m.id.to_string()>
+        <li class=class class:hit=is_focus node_ref=node id=format!("message-{}", m.id) data-direction=m.direction.as_str() data-message=m.id.to_string()>
             <div class="meta">
                 <strong>{sender}</strong>
                 <span class="kind">{label}</span>
