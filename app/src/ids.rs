@@ -54,4 +54,6 @@ id_type! {
     RoutingRuleId,
     /// A durable timer or deferred piece of work.
     JobId,
+    /// A list filter saved under a name.
+    SavedViewId,
 }

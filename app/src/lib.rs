@@ -24,6 +24,7 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod outbound;
 pub mod routing;
+pub mod saved_views;
 pub mod search;
 pub mod shell;
 #[cfg(feature = "ssr")]

@@ -76,24 +76,15 @@ pub async fn bulk_update_conversations(
     crate::conversations::bulk::bulk_patch(&state.db, &state.hub, &who, &target, &patch).await
 }
 
-/// The list view's columns for the signed-in user (None: the default set).
-#[server(input = Json)]
-pub async fn get_list_columns() -> Result<Option<Vec<String>>, AppError> {
-    let (state, who) = crate::users::session::require().await?;
-    let raw: Option<String> = sqlx::query_scalar("SELECT list_columns FROM users WHERE id = ?")
-        .bind(who.id)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .flatten();
-    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
-}
-
 /// Remembers the list view's columns, in order, for the signed-in user.
 #[server(input = Json)]
 pub async fn save_list_columns(columns: Vec<String>) -> Result<(), AppError> {
     let (state, who) = crate::users::session::require().await?;
     if columns.len() > 20 || columns.iter().any(|c| c.len() > 40) {
         return Err(AppError::invalid("columns", "too many or too long"));
+    }
+    if columns.is_empty() {
+        return Err(AppError::invalid("columns", "keep at least one column"));
     }
     let json = serde_json::to_string(&columns).map_err(|_| AppError::Internal)?;
     sqlx::query("UPDATE users SET list_columns = ? WHERE id = ?")

@@ -1,6 +1,7 @@
 //! Conversations: the threads a team works on.
 
 pub mod api;
+pub mod board;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 #[cfg(feature = "ssr")]

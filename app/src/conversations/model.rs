@@ -55,6 +55,7 @@ impl Status {
 pub struct ConversationSummary {
     pub id: ConversationId,
     pub inbox_id: InboxId,
+    pub inbox_name: String,
     pub channel_id: ChannelId,
     pub channel_kind: ChannelKind,
     pub contact_id: ContactId,
@@ -336,8 +337,37 @@ pub struct ConversationPage {
     /// The newest event id when the page was read: the live stream resumes
     /// from here, so nothing between the read and the socket is missed.
     pub event_cursor: i64,
-    /// How many conversations match in all (the list's count).
-    pub total: i64,
+    /// How many conversations match in all, on the first page only (later
+    /// pages do not count again), and at most [`COUNT_CAP`] + 1: "more than
+    /// 10 000" is all a person reads from a bigger number, and counting a
+    /// million rows would cost more than the page itself.
+    pub total: Option<i64>,
+}
+
+/// The largest count a list reports exactly (see [`ConversationPage::total`]).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// "1 conversation", "42 conversations", "10,000+ conversations".
+pub fn count_label(total: i64) -> String {
+    if total > COUNT_CAP {
+        return format!("{}+ conversations", thousands(COUNT_CAP));
+    }
+    match total {
+        1 => "1 conversation".into(),
+        n => format!("{} conversations", thousands(n.max(0))),
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// An opaque keyset cursor: the sort key of the last row of a page.
@@ -440,6 +470,7 @@ mod tests {
         ConversationSummary {
             id: ConversationId(id),
             inbox_id: InboxId(1),
+            inbox_name: "Support".into(),
             channel_id: ChannelId(1),
             channel_kind: ChannelKind::Email,
             contact_id: ContactId(1),
@@ -498,6 +529,15 @@ mod tests {
         let added = ListFilter { sort: Sort::Added, ..ListFilter::default() };
         let asc: Vec<_> = page.into_iter().rev().collect();
         assert_eq!(ids(added.merge(asc.into_iter(), &[fresh], ME)), vec![1, 2, 3, 9]);
+    }
+
+    #[test]
+    fn counts_read_as_people_say_them() {
+        assert_eq!(count_label(0), "0 conversations");
+        assert_eq!(count_label(1), "1 conversation");
+        assert_eq!(count_label(1234), "1,234 conversations");
+        assert_eq!(count_label(COUNT_CAP), "10,000 conversations");
+        assert_eq!(count_label(COUNT_CAP + 1), "10,000+ conversations");
     }
 
     #[test]

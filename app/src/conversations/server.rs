@@ -6,7 +6,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 use crate::automations::model::Field;
 use crate::conversations::model::{
     decode_cursor, encode_cursor, Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter,
-    Priority, Sort, Status, View,
+    Priority, Sort, Status, View, COUNT_CAP,
 };
 use crate::conversations::rules::{self, ConvState};
 use crate::db::Db;
@@ -19,13 +19,15 @@ use crate::time::Timestamp;
 use crate::users::server::{can_see_inbox, push_inbox_visible, Principal};
 
 /// The list row: conversation, its channel kind, contact and assignee names.
-pub const SUMMARY_SQL: &str = "SELECT c.id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id,
+pub const SUMMARY_SQL: &str =
+    "SELECT c.id, c.inbox_id, ib.name AS inbox_name, c.channel_id, ch.kind AS channel_kind, c.contact_id,
     COALESCE(NULLIF(ct.name, ''), ct.email, ct.phone, 'Unknown') AS contact_name,
     c.subject, c.preview, c.status, c.priority, c.assignee_id, u.name AS assignee_name,
     c.spam, c.unread, c.snoozed_until, c.message_count, c.created_at, c.last_activity_at, c.first_response_at,
     COALESCE((SELECT group_concat(l.label, ',') FROM conversation_labels l WHERE l.conversation_id = c.id), '')
       AS labels
   FROM conversations c
+  JOIN inboxes ib ON ib.id = c.inbox_id
   JOIN channels ch ON ch.id = c.channel_id
   JOIN contacts ct ON ct.id = c.contact_id
   LEFT JOIN users u ON u.id = c.assignee_id";
@@ -184,7 +186,9 @@ pub fn list_query<'a>(
 }
 
 /// One page of the list for `who`, after `cursor`. One query for the rows
-/// (keyset on the sort key, served by an index) and one for the count.
+/// (keyset on the sort key, served by an index) and, on the first page, one
+/// for the count (capped at [`COUNT_CAP`] + 1 rows, so it stays an index
+/// range of bounded length however big the workspace).
 pub async fn list(
     db: &Db,
     who: &Principal,
@@ -205,12 +209,19 @@ pub async fn list(
         None => None,
     };
     let mut qb = list_query(SUMMARY_SQL, who, f, search.as_ref(), key.as_deref(), limit + 1);
-    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM conversations c");
-    push_filter(&mut count, who, f, search.as_ref());
+    let mut count = (key.is_none()).then(|| {
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM conversations c");
+        push_filter(&mut count, who, f, search.as_ref());
+        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
+        count
+    });
     let mut conn = db.pool.acquire().await?;
-    let mut run = async |c: &mut SqliteConnection| -> AppResult<(Vec<ConversationSummary>, i64)> {
+    let mut run = async |c: &mut SqliteConnection| -> AppResult<(Vec<ConversationSummary>, Option<i64>)> {
         let items = qb.build_query_as().fetch_all(&mut *c).await?;
-        let total = count.build_query_scalar().fetch_one(&mut *c).await?;
+        let total = match count.as_mut() {
+            Some(q) => Some(q.build_query_scalar().fetch_one(&mut *c).await?),
+            None => None,
+        };
         Ok((items, total))
     };
     // A search has a hard deadline; a plain list is an index range.

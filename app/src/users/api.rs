@@ -12,6 +12,9 @@ use crate::users::model::{ApiKeyInfo, NewUser, User};
 pub struct SignedIn {
     pub user: User,
     pub workspace_name: String,
+    /// The list view's columns in this user's order (`None`: the default set).
+    #[serde(default)]
+    pub list_columns: Option<Vec<String>>,
 }
 
 /// Signs in: checks the password, rotates the session id, stores the user.
@@ -42,11 +45,14 @@ pub async fn me() -> Result<Option<SignedIn>, AppError> {
     let state = crate::state::app_state()?;
     let Some(who) = session::principal_opt(&state).await? else { return Ok(None) };
     let user = get_user(&state.db, who.id).await?;
-    let workspace_name: String = sqlx::query_scalar("SELECT name FROM workspaces WHERE id = ?")
-        .bind(who.workspace_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    Ok(Some(SignedIn { user, workspace_name }))
+    let (workspace_name, columns): (String, Option<String>) = sqlx::query_as(
+        "SELECT w.name, u.list_columns FROM workspaces w JOIN users u ON u.workspace_id = w.id WHERE u.id = ?",
+    )
+    .bind(who.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let list_columns = columns.and_then(|c| serde_json::from_str(&c).ok());
+    Ok(Some(SignedIn { user, workspace_name, list_columns }))
 }
 
 /// Everyone in the workspace (for assignee pickers and Settings).

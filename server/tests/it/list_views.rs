@@ -53,7 +53,9 @@ async fn assert_pages_match(
     let want: Vec<_> = everything.iter().filter(|c| f.matches(c, who.id)).cloned().collect();
     loop {
         let page = list(&t.state.db, who, f, cursor.as_deref(), 7).await.unwrap();
-        assert_eq!(page.total as usize, want.len(), "{email}: {f:?}");
+        // The first page counts; later pages do not count again.
+        let total = page.total.map(|n| n as usize);
+        assert_eq!(total, cursor.is_none().then_some(want.len()), "{email}: {f:?}");
         got.extend(page.items.into_iter().map(|c| c.id));
         cursor = page.next_cursor;
         if cursor.is_none() {

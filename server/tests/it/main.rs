@@ -12,6 +12,7 @@ mod email_corpus;
 mod list_search;
 mod list_views;
 mod live_ws;
+mod manager_views;
 mod openapi;
 mod pages;
 mod rest_contacts_users;

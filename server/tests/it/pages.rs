@@ -15,6 +15,9 @@ use axum::http::{header, Request};
 
 use crate::common::TestApp;
 
+/// The inbox page's resources, each created once (see `InboxCtx`).
+const PAGE_RESOURCES: usize = 10;
+
 /// How many resources a page sent along for the browser to hydrate.
 fn resources_in(html: &str) -> usize {
     html.matches("__RESOLVED_RESOURCES[").count()
@@ -31,17 +34,30 @@ async fn page(t: &TestApp, cookie: &str, uri: &str) -> String {
 async fn each_inbox_page_loads_each_resource_once() {
     let t = TestApp::demo().await;
     let cookie = t.login("admin@demo.parley", "parley-demo").await;
-    // The list, a conversation open, the new-conversation form: the inbox
-    // page's eight resources (who is signed in, the list, the inboxes and
-    // people its filters offer, the open conversation, the pickers'
-    // inboxes, the contact search, the notifications), every time.
-    for uri in ["/inbox?view=all", "/inbox?view=all&c=3", "/inbox?view=all&c=new"] {
-        for _ in 0..10 {
+    // The list, a conversation open, the new-conversation form, the table
+    // and the board: the inbox page's ten resources (who is signed in, the
+    // list, the inboxes and people its filters offer, the open
+    // conversation, the pickers' inboxes, the contact search, the
+    // notifications, the saved views, the board), every time.
+    for (uri, shows) in [
+        ("/inbox?view=all", "class=\"conv-list"),
+        ("/inbox?view=all&c=3", "data-conversation=\"3\""),
+        ("/inbox?view=all&c=new", "new-conversation"),
+        ("/inbox?view=all&layout=list", "<table class=\"conv-table"),
+        ("/inbox?view=all&layout=cards", "data-lane=\"resolved\""),
+    ] {
+        for _ in 0..6 {
             let html = page(&t, &cookie, uri).await;
             assert!(html.contains("</html>"), "{uri} arrived cut off");
-            assert_eq!(resources_in(&html), 8, "{uri} loaded its data more than once");
+            assert!(html.contains(shows), "{uri} lacks {shows}");
+            assert_eq!(resources_in(&html), PAGE_RESOURCES, "{uri} loaded its data more than once");
         }
     }
+    // The table and the board render their rows on the server.
+    let html = page(&t, &cookie, "/inbox?view=all&layout=list").await;
+    assert!(html.matches("class=\"conv-row").count() >= 20, "the table's rows");
+    let html = page(&t, &cookie, "/inbox?view=all&layout=cards").await;
+    assert!(html.matches("draggable=\"true\"").count() >= 20, "the board's cards");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,7 +100,7 @@ async fn pages_with_an_open_conversation_render_completely_under_concurrent_load
         if uri.starts_with("/inbox") {
             assert!(html.contains(&format!("data-conversation=\"{c}\"")), "{uri} lacks its thread");
             assert!(html.contains("<aside class=\"details"), "{uri} lacks the details pane");
-            assert_eq!(resources_in(&html), 8, "{uri} loaded its data more than once");
+            assert_eq!(resources_in(&html), PAGE_RESOURCES, "{uri} loaded its data more than once");
         } else {
             assert!(html.contains("automation-form"), "{uri} lacks the automations form");
         }

@@ -55,6 +55,7 @@ pub fn FilterBar() -> impl IntoView {
                     on:click=move |_| set.with_value(|s| s(&|f| f.view = v))>{v.label()}</button>
             }).collect_view()}
         </nav>
+        <super::saved::SavedViews/>
         <form class="search" role="search" on:submit=move |ev| {
             ev.prevent_default();
             let q = search_text.get_untracked();

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::url::{use_inbox_url, Selected};
-use super::{apply_event, InboxCtx};
-use crate::conversations::api::list_conversations;
-use crate::conversations::model::ConversationSummary;
+use super::InboxCtx;
+use crate::conversations::model::{count_label, ConversationSummary};
 use crate::time::Timestamp;
 use crate::users::model::initials;
 
@@ -16,39 +15,6 @@ use crate::users::model::initials;
 pub fn ListPane() -> impl IntoView {
     let ctx = expect_context::<InboxCtx>();
     let url = use_inbox_url();
-    let filter = ctx.filter;
-    let first = ctx.first;
-    let more_cursor = ctx.more_cursor;
-    let loading_more = RwSignal::new(false);
-    let total = move || first.get().and_then(Result::ok).map(|p| p.total).unwrap_or(0) + ctx.total_delta.get();
-    let next_cursor = Signal::derive(move || match more_cursor.get() {
-        Some(c) => c,
-        None => first.get().and_then(Result::ok).and_then(|p| p.next_cursor),
-    });
-    // Open the live stream once, from the first page's event cursor
-    // (browser only: effects do not run on the server).
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = first.get() {
-            start_live(ctx, url, p.event_cursor);
-        }
-    });
-
-    let load_more = move || {
-        let Some(cursor) = next_cursor.get_untracked() else { return };
-        if loading_more.get_untracked() {
-            return;
-        }
-        loading_more.set(true);
-        let f = filter.get_untracked();
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = list_conversations(f, Some(cursor)).await {
-                ctx.extra.update(|items| items.extend(page.items));
-                more_cursor.set(Some(page.next_cursor));
-            }
-            loading_more.set(false);
-        });
-    };
-
     view! {
         <aside class="pane list-pane">
             <super::filters::FilterBar/>
@@ -59,19 +25,19 @@ pub fn ListPane() -> impl IntoView {
             // updates the list in place.
             <Transition fallback=|| view! { <div class="list-head"></div><ul class="conv-list"><li class="muted pad">"Loading…"</li></ul> }>
                 <div class="list-head">
-                    <span class="count" data-testid="count">{total}" conversations"</span>
+                    <span class="count" data-testid="count">{move || count_label(ctx.total().unwrap_or(0))}</span>
                     <A href=move || url.get().with_selected(Selected::NewConversation).href() attr:class="new-btn">"+ New"</A>
                 </div>
                 <ul class="conv-list" on:scroll=move |ev| {
                     let el = event_target::<leptos::web_sys::HtmlElement>(&ev);
                     if el.scroll_top() + el.client_height() >= el.scroll_height() - 120 {
-                        load_more();
+                        ctx.load_more();
                     }
                 }>
-                    {move || first.get().and_then(Result::err).map(|e| view! { <li class="error pad">{e.to_string()}</li> })}
+                    {move || ctx.first.get().and_then(Result::err).map(|e| view! { <li class="error pad">{e.to_string()}</li> })}
                     <Rows/>
-                    <Show when=move || next_cursor.get().is_some()>
-                        <li class="more"><button class="link" on:click=move |_| load_more()>"Load more"</button></li>
+                    <Show when=move || ctx.next_cursor().is_some()>
+                        <li class="more"><button class="link" on:click=move |_| ctx.load_more()>"Load more"</button></li>
                     </Show>
                 </ul>
             </Transition>
@@ -127,15 +93,6 @@ fn Row(c: ConversationSummary, now: Timestamp, selected: Signal<Selected>) -> im
             </A>
         </li>
     }
-}
-
-/// Opens the live stream once, from the first page's event cursor.
-fn start_live(ctx: InboxCtx, url: Memo<super::url::InboxUrl>, after: i64) {
-    if ctx.started.get_value() {
-        return;
-    }
-    ctx.started.set_value(true);
-    crate::live::connect(after, ctx.live, move |ev| apply_event(ctx, &url.get_untracked(), &ev));
 }
 
 /// A search snippet with its matching words (`[[…]]`) in `<mark>`.

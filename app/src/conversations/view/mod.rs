@@ -1,10 +1,14 @@
 //! The inbox view: list, thread and details side by side on a desktop,
 //! one at a time on a phone.
 
+mod cards;
+mod columns;
 mod details;
 mod filters;
 mod list;
 mod new;
+mod saved;
+mod table;
 mod thread;
 mod url;
 
@@ -16,14 +20,17 @@ use crate::contacts::model::Contact;
 use crate::conversations::api::{
     get_conversation, list_conversations, list_inboxes, search_contacts, ConversationDetail,
 };
+use crate::conversations::board::{list_board, LanePage};
 use crate::conversations::model::{ConversationPage, ConversationSummary, ListFilter};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::inboxes::model::Inbox;
 use crate::live::model::LiveEvent;
+use crate::saved_views::api::list_saved_views;
+use crate::saved_views::model::SavedView;
 use crate::users::api::{list_users, logout, SignedIn};
 use crate::users::model::User;
-use url::{use_inbox_url, Selected};
+use url::{use_inbox_url, Layout, Selected};
 
 /// What the panes share: who is signed in, the page's resources, the list
 /// on screen, the thread refresh counter and the live connection's state.
@@ -65,8 +72,15 @@ pub struct InboxCtx {
     pub contact_matches: Resource<Result<Vec<Contact>, AppError>>,
     /// The signed-in user's notifications (the top bar's bell).
     pub notifications: Resource<Result<Vec<Notification>, AppError>>,
+    /// The sidebar's saved views (the user's and the team's).
+    pub saved_views: Resource<Result<Vec<SavedView>, AppError>>,
+    /// The card view's lanes with their first cards (empty in the other
+    /// layouts, which load nothing for it).
+    pub board: Resource<Result<Vec<LanePage>, AppError>>,
     /// The cursor after the last loaded page, once "more" was loaded.
     pub more_cursor: RwSignal<Option<Option<String>>>,
+    /// A later page is on its way.
+    pub loading_more: RwSignal<bool>,
     /// Bumped when the open conversation changes elsewhere: the thread refetches.
     pub thread_version: RwSignal<u32>,
     /// `connecting` / `live` / `offline`, shown in the header.
@@ -81,6 +95,45 @@ impl InboxCtx {
     /// subscribe to the header's resource.
     pub fn me_id(&self) -> UserId {
         self.me.get_untracked().and_then(Result::ok).flatten().map_or(UserId(0), |m| m.user.id)
+    }
+
+    /// How many conversations the list holds (the first page's count, moved
+    /// by live changes); `None` until it has loaded.
+    pub fn total(&self) -> Option<i64> {
+        let t = self.first.get().and_then(Result::ok).and_then(|p| p.total)?;
+        Some(t + self.total_delta.get())
+    }
+
+    /// The cursor of the next page, if there is one.
+    pub fn next_cursor(&self) -> Option<String> {
+        match self.more_cursor.get() {
+            Some(c) => c,
+            None => self.first.get().and_then(Result::ok).and_then(|p| p.next_cursor),
+        }
+    }
+
+    /// Loads the next page of the list (a scroll near the end, "Load more").
+    pub fn load_more(self) {
+        let Some(cursor) = self.next_cursor_untracked() else { return };
+        if self.loading_more.get_untracked() {
+            return;
+        }
+        self.loading_more.set(true);
+        let f = self.filter.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = list_conversations(f, Some(cursor)).await {
+                self.extra.update(|items| items.extend(page.items));
+                self.more_cursor.set(Some(page.next_cursor));
+            }
+            self.loading_more.set(false);
+        });
+    }
+
+    fn next_cursor_untracked(&self) -> Option<String> {
+        match self.more_cursor.get_untracked() {
+            Some(c) => c,
+            None => self.first.get_untracked().and_then(Result::ok).and_then(|p| p.next_cursor),
+        }
     }
 
     /// Creates the page's state and every resource it loads.
@@ -110,6 +163,21 @@ impl InboxCtx {
                 }
             },
         );
+        // The board loads only in the card layout, and again when its
+        // filter or grouping changes.
+        let board_key = Memo::new(move |_| {
+            let u = url.get();
+            (u.layout == Layout::Cards).then_some((u.filter, u.group))
+        });
+        let board = Resource::new(
+            move || board_key.get(),
+            |k| async move {
+                match k {
+                    Some((f, g)) => list_board(f, g).await,
+                    None => Ok(vec![]),
+                }
+            },
+        );
         let extra = RwSignal::new(vec![]);
         let overlay = RwSignal::new(vec![]);
         let mut ctx = Self {
@@ -127,7 +195,10 @@ impl InboxCtx {
             contact_query,
             contact_matches,
             notifications: Resource::new(|| (), |_| list_notifications()),
+            saved_views: Resource::new(|| (), |_| list_saved_views()),
+            board,
             more_cursor: RwSignal::new(None),
+            loading_more: RwSignal::new(false),
             thread_version,
             live: RwSignal::new("connecting"),
             started: StoredValue::new(false),
@@ -185,13 +256,23 @@ fn Inbox(me: SignedIn) -> impl IntoView {
     };
     // Only a change of selection re-creates the middle pane (not a filter change).
     let selected = Memo::new(move |_| url.get().selected);
+    let layout = Memo::new(move |_| url.get().layout);
     let is_admin = me.user.role == crate::users::model::Role::Admin;
+    // Open the live stream once, from the first page's event cursor
+    // (browser only: effects do not run on the server), in every layout.
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = ctx.first.get() {
+            start_live(ctx, url, p.event_cursor);
+        }
+    });
+    let saved_columns = me.list_columns.clone();
     view! {
-        <div class="app" data-pane=pane data-live=move || ctx.live.get()>
+        <div class="app" data-pane=pane data-layout=move || layout.get().as_str() data-live=move || ctx.live.get()>
             <header class="topbar">
                 <span class="brand">"Parley"</span>
                 <span class="workspace">{me.workspace_name.clone()}</span>
                 <span class="live-dot" title=move || format!("Live updates: {}", ctx.live.get())></span>
+                <LayoutSwitcher/>
                 <span class="spacer"></span>
                 <crate::automations::notify::NotificationsBell items=ctx.notifications/>
                 <Show when=move || is_admin><A href="/settings">"Settings"</A></Show>
@@ -199,18 +280,61 @@ fn Inbox(me: SignedIn) -> impl IntoView {
                 <button class="link" on:click=move |_| { out.dispatch(()); }>"Sign out"</button>
                 <Show when=move || matches!(out.value().get(), Some(Ok(())))><Redirect path="/login"/></Show>
             </header>
-            <div class="panes">
-                <list::ListPane/>
-                <section class="pane thread-pane">
-                    {move || match selected.get() {
-                        Selected::None => view! { <div class="empty">"Select a conversation"</div> }.into_any(),
-                        Selected::NewConversation => view! { <new::NewConversation/> }.into_any(),
-                        Selected::Conversation(id) => view! { <thread::ThreadPane id/> }.into_any(),
-                    }}
-                </section>
-            </div>
+            {move || match layout.get() {
+                Layout::Inbox => view! {
+                    <div class="panes">
+                        <list::ListPane/>
+                        <section class="pane thread-pane">
+                            {move || match selected.get() {
+                                Selected::None => view! { <div class="empty">"Select a conversation"</div> }.into_any(),
+                                Selected::NewConversation => view! { <new::NewConversation/> }.into_any(),
+                                Selected::Conversation(id) => view! { <thread::ThreadPane id/> }.into_any(),
+                            }}
+                        </section>
+                    </div>
+                }.into_any(),
+                Layout::List => view! {
+                    <div class="manager">
+                        <aside class="manager-filters"><filters::FilterBar/></aside>
+                        <table::TableView saved_columns=saved_columns.clone()/>
+                    </div>
+                }.into_any(),
+                Layout::Cards => view! {
+                    <div class="manager">
+                        <aside class="manager-filters"><filters::FilterBar/></aside>
+                        <cards::CardBoard/>
+                    </div>
+                }.into_any(),
+            }}
         </div>
     }
+}
+
+/// Inbox / List / Cards: the same conversations, filter, sort and search,
+/// laid out three ways.
+#[component]
+fn LayoutSwitcher() -> impl IntoView {
+    let url = use_inbox_url();
+    view! {
+        <nav class="layouts" aria-label="Layout">
+            {Layout::ALL.iter().map(|l| {
+                let l = *l;
+                view! {
+                    <A href=move || url.get().with_layout(l).href() attr:class="layout-tab" attr:data-layout=l.as_str()
+                        attr:aria-current=move || (url.get().layout == l).then_some("page")>{l.label()}</A>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+/// Opens the live stream once, from the first page's event cursor.
+fn start_live(ctx: InboxCtx, url: Memo<url::InboxUrl>, after: i64) {
+    if ctx.started.get_value() {
+        return;
+    }
+    ctx.started.set_value(true);
+    crate::live::connect(after, ctx.live, move |ev| apply_event(ctx, &url.get_untracked(), &ev));
 }
 
 /// Applies a live event to what is on screen: the list row moves, appears

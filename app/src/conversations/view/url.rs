@@ -4,9 +4,22 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+pub use crate::conversations::board::GroupBy;
 use crate::conversations::model::{ListFilter, Sort, View};
 use crate::ids::ConversationId;
 use crate::time::Timestamp;
+
+crate::str_enum! {
+    /// How the conversations are laid out; the filter is the same in each.
+    Layout {
+        /// List, thread and details side by side.
+        Inbox = "inbox" / "Inbox",
+        /// A table with chosen columns and bulk actions.
+        List = "list" / "List",
+        /// Cards in columns (by status, assignee or priority).
+        Cards = "cards" / "Cards",
+    }
+}
 
 /// What the middle pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +32,9 @@ pub enum Selected {
 /// The parsed query string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboxUrl {
+    pub layout: Layout,
+    /// The card view's columns.
+    pub group: GroupBy,
     pub filter: ListFilter,
     pub selected: Selected,
     /// Phone layout: the details pane is in front.
@@ -30,6 +46,12 @@ impl InboxUrl {
     pub fn href(&self) -> String {
         let f = &self.filter;
         let mut q = vec![format!("view={}", f.view.as_str())];
+        if self.layout != Layout::Inbox {
+            q.push(format!("layout={}", self.layout.as_str()));
+        }
+        if self.layout == Layout::Cards && self.group != GroupBy::Status {
+            q.push(format!("group={}", self.group.as_str()));
+        }
         q.extend(filter_params(f));
         match self.selected {
             Selected::None => {}
@@ -40,6 +62,13 @@ impl InboxUrl {
             q.push("details=1".into());
         }
         format!("/inbox?{}", q.join("&"))
+    }
+
+    /// This state in another layout; filter, sort and search stay. A
+    /// conversation opens in the inbox layout, so only that keeps one.
+    pub fn with_layout(&self, layout: Layout) -> Self {
+        let selected = if layout == Layout::Inbox { self.selected } else { Selected::None };
+        Self { layout, selected, details: false, ..self.clone() }
     }
 
     /// This state with another conversation selected.
@@ -134,7 +163,13 @@ pub fn use_inbox_url() -> Memo<InboxUrl> {
                 Some(id) => id.parse().map(Selected::Conversation).unwrap_or(Selected::None),
                 None => Selected::None,
             };
-            InboxUrl { filter, selected, details: q.get("details").is_some() }
+            InboxUrl {
+                layout: q.get("layout").and_then(|v| v.parse().ok()).unwrap_or(Layout::Inbox),
+                group: q.get("group").and_then(|v| v.parse().ok()).unwrap_or(GroupBy::Status),
+                filter,
+                selected,
+                details: q.get("details").is_some(),
+            }
         })
     })
 }
@@ -161,8 +196,17 @@ mod tests {
             sort: Sort::Priority,
             ..ListFilter::default()
         };
-        let u = InboxUrl { filter: f, selected: Selected::None, details: false };
+        let u = InboxUrl {
+            layout: Layout::Cards,
+            group: GroupBy::Assignee,
+            filter: f,
+            selected: Selected::None,
+            details: false,
+        };
         let href = u.href();
+        assert!(href.contains("layout=cards") && href.contains("group=assignee"), "{href}");
+        let back_to_inbox = u.with_layout(Layout::Inbox).href();
+        assert!(!back_to_inbox.contains("layout=") && back_to_inbox.contains("sort=priority"), "{back_to_inbox}");
         let query = href.trim_start_matches("/inbox?");
         let pairs: Vec<(String, String)> =
             query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), decode(v))).collect();
