@@ -320,17 +320,54 @@ impl ConvRow {
 /// A conversation's row in workspace `ws`, with no access check (ingest
 /// acts for a channel, not a user).
 pub async fn row_in(conn: &mut SqliteConnection, ws: WorkspaceId, id: ConversationId) -> AppResult<Option<ConvRow>> {
-    Ok(sqlx::query_as(
-        "SELECT c.id, c.workspace_id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id, c.subject,
-                c.status, c.priority, c.assignee_id, c.spam, c.unread, c.snoozed_until, c.created_at,
-                c.first_response_at, c.last_inbound_at, c.last_outbound_at, c.resolved_at, c.closed_at
-         FROM conversations c JOIN channels ch ON ch.id = c.channel_id
-         WHERE c.id = ? AND c.workspace_id = ?",
-    )
-    .bind(id)
-    .bind(ws)
-    .fetch_optional(conn)
-    .await?)
+    Ok(sqlx::query_as(&format!("{ROW_SQL} WHERE c.id = ? AND c.workspace_id = ?"))
+        .bind(id)
+        .bind(ws)
+        .fetch_optional(conn)
+        .await?)
+}
+
+const ROW_SQL: &str =
+    "SELECT c.id, c.workspace_id, c.inbox_id, c.channel_id, ch.kind AS channel_kind, c.contact_id, c.subject,
+            c.status, c.priority, c.assignee_id, c.spam, c.unread, c.snoozed_until, c.created_at,
+            c.first_response_at, c.last_inbound_at, c.last_outbound_at, c.resolved_at, c.closed_at
+     FROM conversations c JOIN channels ch ON ch.id = c.channel_id";
+
+/// The REST shape of listed conversations (their access already checked
+/// by the list), in the order given: one query for the rows and one for
+/// their labels, whatever the page size.
+pub async fn wire_rows(
+    conn: &mut SqliteConnection,
+    ws: WorkspaceId,
+    ids: &[ConversationId],
+) -> AppResult<Vec<Conversation>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut qb = QueryBuilder::new(format!("{ROW_SQL} WHERE c.workspace_id = "));
+    qb.push_bind(ws).push(" AND c.id IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(")");
+    let rows: Vec<ConvRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let mut qb = QueryBuilder::new("SELECT conversation_id, label FROM conversation_labels WHERE conversation_id IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(") ORDER BY label");
+    let labels: Vec<(ConversationId, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let mut by_id: std::collections::HashMap<ConversationId, ConvRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|r| {
+            let own = labels.iter().filter(|(c, _)| *c == r.id).map(|(_, l)| l.clone()).collect();
+            r.into_wire(own)
+        })
+        .collect())
 }
 
 /// Loads a conversation `who` may see: `NotFound` when it does not exist in

@@ -51,16 +51,12 @@ pub async fn list(
         sort: Sort::Newest,
         ..ListFilter::default()
     };
-    let mut conn = s.db.pool.acquire().await?;
     let page = app::conversations::server::list(&s.db, &who, &filter, q.cursor.as_deref(), limit).await?;
-    let mut out = Vec::with_capacity(page.items.len());
-    for c in &page.items {
-        // One row per listed conversation is already loaded; the REST shape
-        // needs the full row, read by primary key (bounded by `limit`).
-        let row = app::conversations::server::load(&mut conn, &who, c.id).await?;
-        let labels = app::conversations::server::labels(&mut conn, c.id).await?;
-        out.push(row.into_wire(labels));
-    }
+    // The REST shape has fields the list row lacks: read them for the whole
+    // page at once (two queries, not two per row).
+    let ids: Vec<ConversationId> = page.items.iter().map(|c| c.id).collect();
+    let mut conn = s.db.pool.acquire().await?;
+    let out = app::conversations::server::wire_rows(&mut conn, who.workspace_id, &ids).await?;
     Ok((StatusCode::OK, axum::Json(json!({"data": out, "nextCursor": page.next_cursor}))).into_response())
 }
 

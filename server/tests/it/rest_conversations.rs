@@ -426,3 +426,26 @@ async fn bad_list_queries_and_patches_are_named_and_change_nothing() {
 
     assert_eq!(conversation(&t, &admin, id).await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_listed_page_carries_each_conversations_own_labels_in_list_order() {
+    let t = TestApp::demo().await;
+    let admin = t.key_for("admin@demo.parley").await;
+    let first = t.get("/api/v1/conversations?limit=5", &admin).await;
+    let listed = ids(first.data(200));
+    assert_eq!(listed.len(), 5);
+    // Two labels on the second row, one on the fourth, none elsewhere.
+    for (id, label) in [(listed[1], "vip"), (listed[1], "billing"), (listed[3], "bug")] {
+        sqlx::query("INSERT INTO conversation_labels (conversation_id, label) VALUES (?, ?)")
+            .bind(id)
+            .bind(label)
+            .execute(&t.state.db.writer)
+            .await
+            .unwrap();
+    }
+    let again = t.get("/api/v1/conversations?limit=5", &admin).await;
+    let rows = again.data(200).as_array().unwrap();
+    assert_eq!(rows.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), listed);
+    let labels: Vec<Value> = rows.iter().map(|r| r["labels"].clone()).collect();
+    assert_eq!(labels, [json!([]), json!(["billing", "vip"]), json!([]), json!(["bug"]), json!([])]);
+}

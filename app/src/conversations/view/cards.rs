@@ -32,7 +32,7 @@ pub fn CardBoard() -> impl IntoView {
         <section class="card-view" data-testid="card-view">
             <div class="board-bar">
                 <label>"Columns by "
-                    <select name="group" aria-label="Columns by" on:change=set_group>
+                    <select name="group" aria-label="Columns by" prop:value=move || url.get().group.as_str() on:change=set_group>
                         {GroupBy::ALL.iter().map(|g| {
                             let g = *g;
                             view! { <option value=g.as_str() selected=move || url.get().group == g>{g.label()}</option> }

@@ -47,6 +47,9 @@ pub fn FilterBar() -> impl IntoView {
             || f.active_to.is_some()
     };
 
+    // Each select shows the URL's value as a property too: after a person
+    // has picked an option, `selected` attributes no longer move it, and a
+    // saved view or the back button must.
     view! {
         <nav class="views" aria-label="Views">
             {[View::AllOpen, View::Mine, View::Unassigned, View::MyUnread, View::All, View::Spam].into_iter().map(|v| view! {
@@ -69,7 +72,7 @@ pub fn FilterBar() -> impl IntoView {
             </Show>
         </form>
         <div class="filters">
-            <select aria-label="Inbox" name="inbox" on:change=change(|f, v| f.inbox_id = v.parse().ok())>
+            <select aria-label="Inbox" name="inbox" prop:value=move || filter.get().inbox_id.map(|i| i.to_string()).unwrap_or_default() on:change=change(|f, v| f.inbox_id = v.parse().ok())>
                 <option value="" selected=move || filter.get().inbox_id.is_none()>"All inboxes"</option>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -80,14 +83,14 @@ pub fn FilterBar() -> impl IntoView {
                     })}
                 </Transition>
             </select>
-            <select aria-label="Status" name="status" on:change=change(|f, v| f.status = v.parse().ok())>
+            <select aria-label="Status" name="status" prop:value=move || filter.get().status.map_or("", |s| s.as_str()) on:change=change(|f, v| f.status = v.parse().ok())>
                 <option value="" selected=move || filter.get().status.is_none()>"Any status"</option>
                 {Status::ALL.iter().map(|s| {
                     let s = *s;
                     view! { <option value=s.as_str() selected=move || filter.get().status == Some(s)>{s.label()}</option> }
                 }).collect_view()}
             </select>
-            <select aria-label="Sort" name="sort" on:change=change(|f, v| f.sort = v.parse().unwrap_or(Sort::Newest))>
+            <select aria-label="Sort" name="sort" prop:value=move || filter.get().sort.as_str() on:change=change(|f, v| f.sort = v.parse().unwrap_or(Sort::Newest))>
                 {Sort::ALL.iter().map(|s| {
                     let s = *s;
                     view! { <option value=s.as_str() selected=move || filter.get().sort == s>{s.label()}</option> }
@@ -97,7 +100,7 @@ pub fn FilterBar() -> impl IntoView {
         <details class="more-filters" open=more_open>
             <summary>"More filters"</summary>
             <div class="filters">
-                <select aria-label="Assignee" name="assignee" on:change=change(|f, v| {
+                <select aria-label="Assignee" name="assignee" prop:value=move || assignee_value(&filter.get()) on:change=change(|f, v| {
                     f.unassigned = v == "none";
                     f.assignee_id = v.parse().ok();
                 })>
@@ -112,13 +115,13 @@ pub fn FilterBar() -> impl IntoView {
                         })}
                     </Transition>
                 </select>
-                <select aria-label="Channel" name="channel" on:change=change(|f, v| f.channel = v.parse().ok())>
+                <select aria-label="Channel" name="channel" prop:value=move || filter.get().channel.map_or("", |c| c.as_str()) on:change=change(|f, v| f.channel = v.parse().ok())>
                     <option value="" selected=move || filter.get().channel.is_none()>"Any channel"</option>
                     {[ChannelKind::Email, ChannelKind::Sms, ChannelKind::Whatsapp, ChannelKind::Widget, ChannelKind::Api].into_iter().map(|k| view! {
                         <option value=k.as_str() selected=move || filter.get().channel == Some(k)>{k.label()}</option>
                     }).collect_view()}
                 </select>
-                <select aria-label="Priority" name="priority" on:change=change(|f, v| f.priority = v.parse().ok())>
+                <select aria-label="Priority" name="priority" prop:value=move || filter.get().priority.map_or("", |p| p.as_str()) on:change=change(|f, v| f.priority = v.parse().ok())>
                     <option value="" selected=move || filter.get().priority.is_none()>"Any priority"</option>
                     {Priority::ALL.iter().map(|p| {
                         let p = *p;
@@ -137,6 +140,15 @@ pub fn FilterBar() -> impl IntoView {
                     on:change=change(|f, v| f.active_to = parse_day(&v).map(|t| t.plus_secs(86_400)))/></label>
             </div>
         </details>
+    }
+}
+
+/// The assignee select's value for a filter ("" anyone, "none", an id).
+fn assignee_value(f: &ListFilter) -> String {
+    match (f.assignee_id, f.unassigned) {
+        (Some(a), _) => a.to_string(),
+        (None, true) => "none".into(),
+        (None, false) => String::new(),
     }
 }
 
