@@ -154,8 +154,8 @@ async fn describe(db: &app::db::Db, ws: &seed::Workspace) -> anyhow::Result<Stri
 /// timed alone (p95), next to the whole call.
 fn parts_table(results: &[Measured]) -> String {
     let mut s = format!(
-        "\nWhere a list page's time goes (p95 ms): the rows query alone, the COUNT(*) that list() runs for the total, \
-         and a COUNT capped at {} rows:\n\n| measurement | rows matched | list() | rows query | COUNT(*) | capped COUNT |\n|---|---:|---:|---:|---:|---:|\n",
+        "\nWhere a list page's time goes (p95 ms): the rows query alone, an uncapped COUNT(*) of every match, \
+         and the COUNT capped at {} rows that list() runs on a first page:\n\n| measurement | rows matched | list() | rows query | COUNT(*) | capped COUNT |\n|---|---:|---:|---:|---:|---:|\n",
         measure::COUNT_CAP + 1
     );
     let p95 =
