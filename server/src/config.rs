@@ -30,6 +30,8 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Generate a big workspace and time the list, search and bulk changes.
+    Bench(BenchArgs),
 }
 
 /// Where the database is.
@@ -63,6 +65,33 @@ pub struct ServeArgs {
     /// Seed a demo workspace on an empty database and print the login.
     #[arg(long, env = "PARLEY_DEMO", default_value_t = false)]
     pub demo: bool,
+}
+
+/// `parley bench`. Its variables are PARLEY_BENCH_*, never
+/// PARLEY_DATABASE_URL: a benchmark must not pick up the real database
+/// from the operator's environment.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Conversations to generate.
+    #[arg(long, env = "PARLEY_BENCH_CONVERSATIONS", default_value_t = 1_000_000)]
+    pub conversations: u64,
+    /// Messages to generate, spread over the conversations (at least one each).
+    #[arg(long, env = "PARLEY_BENCH_MESSAGES", default_value_t = 5_000_000)]
+    pub messages: u64,
+    /// SQLite database to generate into, or to reuse when it already holds a
+    /// bench workspace of the same size (then generation is skipped). Any
+    /// other non-empty database is refused. Default: a new file in a
+    /// temporary directory, deleted at exit.
+    #[arg(long, env = "PARLEY_BENCH_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Samples per measurement (at most: a slow measurement stops after its
+    /// time budget, with at least 5 samples).
+    #[arg(long, env = "PARLEY_BENCH_RUNS", default_value_t = 50)]
+    pub runs: usize,
+    /// Instead of timing, print SQLite's query plan of each list
+    /// measurement's rows query and count (generating first if needed).
+    #[arg(long, env = "PARLEY_BENCH_EXPLAIN", default_value_t = false)]
+    pub explain: bool,
 }
 
 /// `parley user …`.

@@ -2,6 +2,7 @@
 //! background jobs. Business rules live in the `app` crate.
 #![recursion_limit = "512"]
 
+pub mod bench;
 pub mod config;
 pub mod jobs;
 pub mod mail;

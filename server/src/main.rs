@@ -7,13 +7,18 @@ use server::config::{ApiKeyCmd, Cli, Command, DbArgs, ServeArgs, UserCmd};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // The bench prints its own progress and table; sqlx's "slow statement"
+    // warnings (a search may well take over a second) would only interleave.
+    let default_filter = match cli.command {
+        Some(Command::Bench(_)) => "warn,sqlx=error",
+        _ => "info,sqlx=warn,tower_sessions=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
         )
         .init();
-    let cli = Cli::parse();
     match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
@@ -26,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
             create_user(db, email, name, role, password).await
         }
         Some(Command::ApiKey { cmd: ApiKeyCmd::Create { name, user, db } }) => create_api_key(db, name, user).await,
+        Some(Command::Bench(args)) => server::bench::run(&args).await,
     }
 }
 
