@@ -6,6 +6,8 @@ pub mod board;
 pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod detail;
+#[cfg(feature = "ssr")]
+pub mod list;
 pub mod model;
 pub mod rules;
 #[cfg(feature = "ssr")]

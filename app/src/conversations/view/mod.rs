@@ -130,10 +130,7 @@ impl InboxCtx {
     }
 
     fn next_cursor_untracked(&self) -> Option<String> {
-        match self.more_cursor.get_untracked() {
-            Some(c) => c,
-            None => self.first.get_untracked().and_then(Result::ok).and_then(|p| p.next_cursor),
-        }
+        untrack(|| self.next_cursor())
     }
 
     /// Creates the page's state and every resource it loads.
