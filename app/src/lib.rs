@@ -26,6 +26,7 @@ pub mod outbound;
 pub mod routing;
 pub mod saved_views;
 pub mod search;
+pub mod settings;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::automations::api::{delete_automation, enable_recipe, list_automations, save_automation};
+use crate::automations::api::{delete_automation, enable_recipe, save_automation};
 use crate::automations::model::{
     Action as RuleAction, Automation, AutomationInput, Condition, Field, Op, Subject, Trigger,
 };
@@ -26,8 +26,8 @@ fn last_run(a: &Automation) -> String {
 
 #[component]
 pub fn AutomationsSettings() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let rules = Resource::new(move || version.get(), |_| list_automations());
+    let data = crate::settings::use_settings().automations;
+    let (version, rules) = (data.version, data.items);
     let enable = Action::new(|k: &String| enable_recipe(k.clone()));
     let remove = Action::new(|id: &AutomationId| delete_automation(*id));
     Effect::new(move |_| {

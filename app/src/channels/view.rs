@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::channels::api::{check_channel, list_channels, save_channel, save_signature};
+use crate::channels::api::{check_channel, save_channel, save_signature};
 use crate::channels::model::{
     AutoReply, Channel, ChannelInput, EmailSettings, FromNameStyle, HealthStatus, SmtpSecurity, SmtpSettings,
 };
@@ -156,9 +156,8 @@ fn error_text(e: &AppError) -> String {
 /// Settings → Channels.
 #[component]
 pub fn ChannelsSettings() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let channels = Resource::new(move || version.get(), |_| list_channels());
-    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
+    let data = crate::settings::use_settings();
+    let (version, channels, inboxes) = (data.channels.version, data.channels.items, data.inboxes.items);
     let form = EmailForm::new();
     let save = Action::new(move |(id, input): &(Option<ChannelId>, ChannelInput)| save_channel(*id, input.clone()));
     let local_error = RwSignal::new(None::<String>);
@@ -335,7 +334,7 @@ fn copy_text(text: &str) {
 /// The signed-in agent's signature.
 #[component]
 pub fn Signature() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::users::api::me());
+    let me = crate::settings::use_settings().me;
     let text = RwSignal::new(String::new());
     let save = Action::new(|s: &String| save_signature(s.clone()));
     Effect::new(move |_| {

@@ -51,7 +51,7 @@ pub async fn set_my_availability(availability: Availability) -> Result<(), AppEr
 /// Settings → Inboxes: how each inbox assigns new conversations.
 #[component]
 pub fn InboxAssignment() -> impl IntoView {
-    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
+    let inboxes = crate::settings::use_settings().inboxes.items;
     view! {
         <section class="inbox-assignment">
             <h2>"Inboxes"</h2>
@@ -202,7 +202,7 @@ fn InboxRule(inbox: Inbox) -> impl IntoView {
 /// The signed-in agent's availability.
 #[component]
 pub fn MyAvailability() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::users::api::me());
+    let me = crate::settings::use_settings().me;
     let save = Action::new(|a: &Availability| set_my_availability(*a));
     view! {
         <section class="availability">

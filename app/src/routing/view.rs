@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::conversations::model::Priority;
 use crate::ids::{ChannelId, InboxId, RoutingRuleId};
-use crate::routing::api::{delete_routing_rule, list_routing_rules, save_routing_rule, test_routing};
+use crate::routing::api::{delete_routing_rule, save_routing_rule, test_routing};
 use crate::routing::model::{Attribute, PageUrl, RoutingConditions, RoutingRule, RoutingRuleInput, Sample, UrlOp};
 
 /// "a, b ,c" -> ["a", "b", "c"].
@@ -36,17 +36,15 @@ fn summary(c: &RoutingConditions) -> String {
 
 #[component]
 pub fn RoutingSettings() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let rules = Resource::new(move || version.get(), |_| list_routing_rules());
-    let inboxes = Resource::new(|| (), |_| crate::conversations::api::list_inboxes());
-    let channels = Resource::new(|| (), |_| crate::channels::api::list_channels());
+    let data = crate::settings::use_settings();
+    let (rules, inboxes, channels) = (data.routing_rules.items, data.inboxes.items, data.channels.items);
     let inbox_name = move |id: InboxId| {
         inboxes.get().and_then(|r| r.ok()).and_then(|l| l.into_iter().find(|i| i.id == id)).map(|i| i.name)
     };
     let remove = Action::new(move |id: &RoutingRuleId| delete_routing_rule(*id));
     Effect::new(move |_| {
         if remove.value().get().is_some() {
-            version.update(|v| *v += 1);
+            data.routing_rules.reload();
         }
     });
     view! {
@@ -74,7 +72,7 @@ pub fn RoutingSettings() -> impl IntoView {
                     </Transition>
                 </tbody>
             </table>
-            <RuleForm inboxes channels on_saved=move || version.update(|v| *v += 1)/>
+            <RuleForm inboxes channels on_saved=move || data.routing_rules.reload()/>
             <TestBox/>
         </section>
     }

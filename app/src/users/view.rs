@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
 use crate::error::AppError;
-use crate::users::api::{create_api_key, create_user, list_api_keys, list_users, login, me};
+use crate::users::api::{create_api_key, create_user, login};
 use crate::users::model::{NewUser, Role};
 
 /// Email and password; on success, the inbox. The inputs are uncontrolled
@@ -55,9 +55,8 @@ pub fn LoginPage() -> impl IntoView {
 /// Settings: who is on the team, and adding agents (admins only).
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let me_res = Resource::new(|| (), |_| me());
-    let version = RwSignal::new(0u32);
-    let users = Resource::new(move || version.get(), |_| list_users());
+    let data = crate::settings::SettingsCtx::provide();
+    let (me_res, users) = (data.me, data.users.items);
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -68,7 +67,7 @@ pub fn SettingsPage() -> impl IntoView {
             name.set(String::new());
             email.set(String::new());
             password.set(String::new());
-            version.update(|v| *v += 1);
+            data.users.reload();
         }
     });
     let add_error = move || match add.value().get() {
@@ -152,14 +151,14 @@ pub fn SettingsPage() -> impl IntoView {
 /// Settings → API keys: the list, and a form that shows a new key once.
 #[component]
 fn ApiKeys() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let keys = Resource::new(move || version.get(), |_| list_api_keys());
+    let data = crate::settings::use_settings().api_keys;
+    let keys = data.items;
     let name = RwSignal::new(String::new());
     let create = Action::new(|n: &String| create_api_key(n.clone()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
             name.set(String::new());
-            version.update(|v| *v += 1);
+            data.reload();
         }
     });
     view! {
