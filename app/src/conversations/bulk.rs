@@ -6,7 +6,7 @@
 use sqlx::{Acquire, QueryBuilder};
 
 use crate::conversations::model::{BulkOutcome, BulkRefusal, BulkTarget, ConversationPatch, BULK_MAX};
-use crate::conversations::server::{patch_in, push_filter};
+use crate::conversations::server::{patch_in, push_filter, Narrowing};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::ConversationId;
@@ -29,11 +29,12 @@ pub async fn bulk_patch(
             ids.clone()
         }
         BulkTarget::Matching(f) => {
-            let search = f.search().map(crate::search::parse).transpose()?;
+            let mut conn = db.pool.acquire().await?;
+            let n = Narrowing::plan(&mut conn, f).await?;
             let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c");
-            push_filter(&mut qb, who, f, search.as_ref());
+            push_filter(&mut qb, who, f, &n, None);
             qb.push(" ORDER BY c.id LIMIT ").push_bind(BULK_MAX as i64);
-            qb.build_query_scalar().fetch_all(&db.pool).await?
+            qb.build_query_scalar().fetch_all(&mut *conn).await?
         }
     };
     let mut out = BulkOutcome::default();

@@ -34,55 +34,135 @@ pub const SUMMARY_SQL: &str =
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: i64 = 100;
 
+/// Label or search matches up to this many are looked up by id and sorted
+/// (cost grows with this number: ~5,000 row lookups is a few ms); more are
+/// tested while walking the sort's index, where a page fills quickly
+/// because matches are then dense.
+pub const FEW: i64 = 5_000;
+
+/// How a list query reaches its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Walk the sort's index and test each entry inside it (the covering
+    /// indexes of migration 0008). Every list without a selective label or
+    /// search.
+    Walk,
+    /// Look up the few conversations carrying the label, then sort them.
+    Label,
+    /// Look up the few conversations the search matches, then sort them.
+    Search,
+}
+
+/// What narrows a list beyond the conversation's own columns (a search,
+/// a label), and the way the query reaches those rows. A rare word walked
+/// in index order would read the whole view to fill a page (0.25 s at a
+/// million conversations); a common word looked up by id would sort a
+/// million rows. So the size of the match decides, counted up to [`FEW`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Narrowing {
+    pub search: Option<crate::search::SearchQuery>,
+    pub reach: Reach,
+}
+
+impl Narrowing {
+    /// Walks the sort's index whatever the matches (tests, EXPLAIN).
+    pub fn walk(search: Option<crate::search::SearchQuery>) -> Self {
+        Self { search, reach: Reach::Walk }
+    }
+
+    /// Parses `f`'s search and picks the reach from the sizes of its label
+    /// and search matches (each counted only up to [`FEW`] + 1).
+    pub async fn plan(conn: &mut SqliteConnection, f: &ListFilter) -> AppResult<Self> {
+        let search = f.search().map(crate::search::parse).transpose()?;
+        if let Some(label) = f.label_filter() {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM conversation_labels WHERE label = ? COLLATE NOCASE LIMIT ?)",
+            )
+            .bind(label)
+            .bind(FEW + 1)
+            .fetch_one(&mut *conn)
+            .await?;
+            if n <= FEW {
+                return Ok(Self { search, reach: Reach::Label });
+            }
+        }
+        if let Some(q) = &search {
+            if crate::search::server::size(conn, q, FEW + 1).await? <= FEW {
+                return Ok(Self { search, reach: Reach::Search });
+            }
+        }
+        Ok(Self::walk(search))
+    }
+
+    fn looks_up(&self) -> bool {
+        self.reach != Reach::Walk
+    }
+}
+
 /// The WHERE clause of a list: the workspace, the inboxes `who` may see,
-/// the view and every filter. `search` is the parsed `f.q`.
+/// the view and every filter, and `n`'s label and search.
+///
+/// `order` is the sort a page is read in (`None` for a count or a bulk
+/// selection, which need no order). When the rows are walked in a sort's
+/// index, a date range on another column is checked row by row inside
+/// that index (`+` keeps SQLite from choosing the range's index and then
+/// sorting every row in it); unordered, the range may use its own index.
+/// When `n` looks the rows up by id, every column test gets a `+` so that
+/// the lookup is the only way in.
 pub fn push_filter(
     qb: &mut QueryBuilder<'_, Sqlite>,
     who: &Principal,
     f: &ListFilter,
-    search: Option<&crate::search::SearchQuery>,
+    n: &Narrowing,
+    order: Option<Sort>,
 ) {
-    qb.push(" WHERE c.workspace_id = ").push_bind(who.workspace_id);
-    qb.push(" AND c.inbox_id IN (SELECT i.id FROM inboxes i WHERE i.workspace_id = ").push_bind(who.workspace_id);
+    let lookup = n.looks_up();
+    let col = |name: &str| if lookup { format!("+c.{name}") } else { format!("c.{name}") };
+    qb.push(format!(" WHERE {} = ", col("workspace_id"))).push_bind(who.workspace_id);
+    qb.push(format!(" AND {} IN (SELECT i.id FROM inboxes i WHERE i.workspace_id = ", col("inbox_id")))
+        .push_bind(who.workspace_id);
     qb.push(" AND ");
     push_inbox_visible(qb, who);
     qb.push(")");
-    let active = "c.status IN ('new', 'open', 'pending')";
-    let status_clause = if f.status.is_some() { "1 = 1" } else { active };
+    // Word for word the WHERE of migration 0008's partial indexes.
+    let not_spam = format!("{} = 0", col("spam"));
+    let active = format!("{} IN ('new', 'open', 'pending')", col("status"));
+    let status_clause = if f.status.is_some() { "1 = 1".to_string() } else { active };
+    let assignee = col("assignee_id");
     match f.view {
         View::AllOpen => {
-            qb.push(format!(" AND c.spam = 0 AND {status_clause}"));
+            qb.push(format!(" AND {not_spam} AND {status_clause}"));
         }
         View::Mine => {
-            qb.push(format!(" AND c.spam = 0 AND {status_clause} AND c.assignee_id = ")).push_bind(who.id);
+            qb.push(format!(" AND {not_spam} AND {status_clause} AND {assignee} = ")).push_bind(who.id);
         }
         View::Unassigned => {
-            qb.push(format!(" AND c.spam = 0 AND {status_clause} AND c.assignee_id IS NULL"));
+            qb.push(format!(" AND {not_spam} AND {status_clause} AND {assignee} IS NULL"));
         }
         View::MyUnread => {
-            qb.push(" AND c.spam = 0 AND c.unread = 1 AND c.assignee_id = ").push_bind(who.id);
+            qb.push(format!(" AND {not_spam} AND {} = 1 AND {assignee} = ", col("unread"))).push_bind(who.id);
         }
         View::All => {
-            qb.push(" AND c.spam = 0");
+            qb.push(format!(" AND {not_spam}"));
         }
         View::Spam => {
-            qb.push(" AND c.spam = 1");
+            qb.push(format!(" AND {} = 1", col("spam")));
         }
     }
     if let Some(i) = f.inbox_id {
-        qb.push(" AND c.inbox_id = ").push_bind(i);
+        qb.push(format!(" AND {} = ", col("inbox_id"))).push_bind(i);
     }
     if let Some(s) = f.status {
-        qb.push(" AND c.status = ").push_bind(s);
+        qb.push(format!(" AND {} = ", col("status"))).push_bind(s);
     }
     if let Some(a) = f.assignee_id {
-        qb.push(" AND c.assignee_id = ").push_bind(a);
+        qb.push(format!(" AND {assignee} = ")).push_bind(a);
     }
     if f.unassigned {
-        qb.push(" AND c.assignee_id IS NULL");
+        qb.push(format!(" AND {assignee} IS NULL"));
     }
     if let Some(k) = f.channel {
-        qb.push(" AND c.channel_id IN (SELECT ch2.id FROM channels ch2 WHERE ch2.workspace_id = ")
+        qb.push(format!(" AND {} IN (SELECT ch2.id FROM channels ch2 WHERE ch2.workspace_id = ", col("channel_id")))
             .push_bind(who.workspace_id)
             .push(" AND ch2.kind = ")
             .push_bind(k)
@@ -90,31 +170,43 @@ pub fn push_filter(
     }
     if let Some(p) = f.priority {
         // The generated rank column, so the priority index serves it.
-        qb.push(" AND c.priority_rank = ").push_bind(p.rank());
+        qb.push(format!(" AND {} = ", col("priority_rank"))).push_bind(p.rank());
     }
-    if let Some(l) = f.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        qb.push(" AND c.id IN (SELECT l2.conversation_id FROM conversation_labels l2 WHERE l2.label = ")
-            .push_bind(l.to_string())
-            .push(" COLLATE NOCASE)");
+    if let Some(l) = f.label_filter() {
+        if n.reach == Reach::Label {
+            qb.push(" AND c.id IN (SELECT l2.conversation_id FROM conversation_labels l2 WHERE l2.label = ");
+        } else {
+            // One primary-key probe per conversation tested.
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM conversation_labels l2 WHERE l2.conversation_id = c.id AND l2.label = ",
+            );
+        }
+        qb.push_bind(l.to_string()).push(" COLLATE NOCASE)");
     }
-    // A date range on a column the list is not sorted by is checked row by
-    // row as the sort's index is read (`+` keeps SQLite from choosing the
-    // range's index and then sorting every row in it); on the sort's own
-    // column it narrows that index.
-    let sorted_by = sort_columns(f.sort)[0];
-    for (col, from, to) in
-        [("c.created_at", f.created_from, f.created_to), ("c.last_activity_at", f.active_from, f.active_to)]
+    let sorted_by = order.map(|s| sort_columns(s)[0]);
+    for (name, from, to) in
+        [("created_at", f.created_from, f.created_to), ("last_activity_at", f.active_from, f.active_to)]
     {
-        let col = if col == sorted_by { col.to_string() } else { format!("+{col}") };
+        let plain = format!("c.{name}");
+        let c = match sorted_by {
+            _ if lookup => col(name),
+            Some(s) if s != plain => format!("+{plain}"),
+            _ => plain,
+        };
         if let Some(t) = from {
-            qb.push(format!(" AND {col} >= ")).push_bind(t);
+            qb.push(format!(" AND {c} >= ")).push_bind(t);
         }
         if let Some(t) = to {
-            qb.push(format!(" AND {col} < ")).push_bind(t);
+            qb.push(format!(" AND {c} < ")).push_bind(t);
         }
     }
-    if let Some(q) = search {
-        crate::search::server::push_match(qb, q);
+    if let Some(q) = &n.search {
+        let how = if n.reach == Reach::Search {
+            crate::search::server::Reach::LookUp
+        } else {
+            crate::search::server::Reach::Probe
+        };
+        crate::search::server::push_match(qb, q, how);
     }
 }
 
@@ -170,12 +262,12 @@ pub fn list_query<'a>(
     select: &str,
     who: &Principal,
     f: &ListFilter,
-    search: Option<&crate::search::SearchQuery>,
+    n: &Narrowing,
     key: Option<&[i64]>,
     limit: i64,
 ) -> QueryBuilder<'a, Sqlite> {
     let mut qb = QueryBuilder::new(select);
-    push_filter(&mut qb, who, f, search);
+    push_filter(&mut qb, who, f, n, Some(f.sort));
     if let Some(key) = key {
         push_after(&mut qb, f.sort, key);
     }
@@ -184,10 +276,21 @@ pub fn list_query<'a>(
     qb
 }
 
+/// The capped count of a list (see [`ConversationPage::total`]), after
+/// `head` (empty, or `EXPLAIN QUERY PLAN `). Unordered, so SQLite reads
+/// whichever index is the shortest range for the filter.
+pub fn count_query<'a>(head: &str, who: &Principal, f: &ListFilter, n: &Narrowing) -> QueryBuilder<'a, Sqlite> {
+    let mut qb = QueryBuilder::new(format!("{head}SELECT COUNT(*) FROM (SELECT 1 FROM conversations c"));
+    push_filter(&mut qb, who, f, n, None);
+    qb.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
+    qb
+}
+
 /// One page of the list for `who`, after `cursor`. One query for the rows
 /// (keyset on the sort key, served by an index) and, on the first page, one
 /// for the count (capped at [`COUNT_CAP`] + 1 rows, so it stays an index
-/// range of bounded length however big the workspace).
+/// range of bounded length however big the workspace). With a label or a
+/// search, first the size of its matches, to choose the [`Reach`].
 pub async fn list(
     db: &Db,
     who: &Principal,
@@ -199,7 +302,6 @@ pub async fn list(
     // Read the event cursor first: anything committed after it reaches the
     // client over the socket, so the page plus the stream misses nothing.
     let event_cursor = latest_event_id(db, who.workspace_id).await?;
-    let search = f.search().map(crate::search::parse).transpose()?;
     let key = match cursor {
         Some(c) => Some(
             decode_cursor(c, sort_columns(f.sort).len())
@@ -207,26 +309,22 @@ pub async fn list(
         ),
         None => None,
     };
-    let mut qb = list_query(SUMMARY_SQL, who, f, search.as_ref(), key.as_deref(), limit + 1);
-    let mut count = (key.is_none()).then(|| {
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM conversations c");
-        push_filter(&mut count, who, f, search.as_ref());
-        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
-        count
-    });
+    let searching = f.search().is_some();
     let mut conn = db.pool.acquire().await?;
-    let mut run = async |c: &mut SqliteConnection| -> AppResult<(Vec<ConversationSummary>, Option<i64>)> {
-        let items = qb.build_query_as().fetch_all(&mut *c).await?;
-        let total = match count.as_mut() {
-            Some(q) => Some(q.build_query_scalar().fetch_one(&mut *c).await?),
-            None => None,
+    let run = async |c: &mut SqliteConnection| -> AppResult<(Narrowing, Vec<ConversationSummary>, Option<i64>)> {
+        let n = Narrowing::plan(&mut *c, f).await?;
+        let items =
+            list_query(SUMMARY_SQL, who, f, &n, key.as_deref(), limit + 1).build_query_as().fetch_all(&mut *c).await?;
+        let total = match key {
+            None => Some(count_query("", who, f, &n).build_query_scalar().fetch_one(&mut *c).await?),
+            Some(_) => None,
         };
-        Ok((items, total))
+        Ok((n, items, total))
     };
     // A search has a hard deadline; a plain list is an index range.
-    let (mut items, total) = match &search {
-        Some(_) => crate::search::server::with_deadline(&mut conn, crate::search::server::DEFAULT_LIMIT, run).await?,
-        None => run(&mut conn).await?,
+    let (n, mut items, total) = match searching {
+        true => crate::search::server::with_deadline(&mut conn, crate::search::server::DEFAULT_LIMIT, run).await?,
+        false => run(&mut conn).await?,
     };
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
@@ -234,7 +332,7 @@ pub async fn list(
     } else {
         None
     };
-    if let Some(q) = &search {
+    if let Some(q) = &n.search {
         let ids: Vec<ConversationId> = items.iter().map(|c| c.id).collect();
         let mut hits = crate::search::server::best_matches(&mut conn, &ids, q).await?;
         for c in &mut items {

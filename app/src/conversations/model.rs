@@ -239,6 +239,11 @@ impl ListFilter {
         self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
     }
 
+    /// The label to filter by, trimmed; `None` when blank.
+    pub fn label_filter(&self) -> Option<&str> {
+        self.label.as_deref().map(str::trim).filter(|l| !l.is_empty())
+    }
+
     /// Whether `c` belongs in this list for user `me`. Mirrors the SQL in
     /// conversations/server.rs; a test keeps the two in step. Search is
     /// not evaluated here: with a search, live changes update the rows
@@ -259,7 +264,7 @@ impl ListFilter {
             && (!self.unassigned || c.assignee_id.is_none())
             && self.channel.is_none_or(|k| k == c.channel_kind)
             && self.priority.is_none_or(|p| p == c.priority)
-            && self.label.as_deref().is_none_or(|l| c.has_label(l))
+            && self.label_filter().is_none_or(|l| c.has_label(l))
             && within(c.created_at, self.created_from, self.created_to)
             && within(c.last_activity_at, self.active_from, self.active_to)
     }

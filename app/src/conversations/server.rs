@@ -16,7 +16,9 @@ use crate::time::Timestamp;
 use crate::users::server::{can_see_inbox, Principal};
 
 // The list's SQL lives in `list.rs`; these paths are where callers know it.
-pub use crate::conversations::list::{list, list_query, push_filter, wire_rows, MAX_PAGE, SUMMARY_SQL};
+pub use crate::conversations::list::{
+    count_query, list, list_query, push_filter, wire_rows, Narrowing, Reach, FEW, MAX_PAGE, SUMMARY_SQL,
+};
 
 /// The list row of one conversation (no access check: callers have done it).
 pub async fn summary(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<ConversationSummary> {

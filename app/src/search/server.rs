@@ -24,48 +24,90 @@ pub const DEFAULT_LIMIT: Duration = Duration::from_secs(2);
 /// time, rarely enough that reading the clock costs nothing.
 const PROGRESS_STEPS: i32 = 1_000;
 
-/// Appends ` AND +c.id IN (…)`: the conversation aliased `c` has a message
-/// whose subject and body match, or its subject matches, or its contact's
-/// name, email or phone does. The whole query must match within one of
-/// those (a word in the subject and another only in the contact's name is
-/// no match).
+/// How the list's query meets the search (see `conversations::list::Reach`,
+/// which picks one from [`size`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// `c.id IN (every match)`: SQLite collects the matching
+    /// conversations and looks each up by id. For a few matches.
+    LookUp,
+    /// A test per conversation while the list walks its index in order:
+    /// FTS5 is asked about one rowid at a time, so the work follows the
+    /// rows walked, not how many messages match. For many matches, where a
+    /// page fills after a few dozen rows.
+    Probe,
+}
+
+/// Appends the search to a list's WHERE: the conversation aliased `c` has a
+/// message whose subject and body match, or its subject matches, or its
+/// contact's name, email or phone does. The whole query must match within
+/// one of those (a word in the subject and another only in the contact's
+/// name is no match).
 ///
-/// Shaped so that the list's `ORDER BY last_activity_at DESC, id DESC`
-/// still comes from its index (no temporary sort), whatever the filters:
-/// - The subqueries are not correlated: SQLite runs each once per query,
-///   then tests list entries against the result while walking the index
-///   in list order, stopping when the page is full.
-/// - One `IN` over a `UNION ALL`, not three `IN`s joined by `OR`: one probe
-///   per list entry, on `c.id`, which every list index carries (the `OR`
-///   form probes three times and needs `c.contact_id` from the row). On 1M
-///   conversations and 5M messages a rare word took 0.25 s against 1.2 s.
-/// - The unary `+` keeps SQLite from using the `IN` to look rows up by id
-///   and sort them afterwards, which it prefers once ANALYZE statistics
-///   exist: 0.01 s for a rare word but 9 s (a sort of a million rows) for
-///   a common one. Walking the index costs at most one pass over the view
-///   (the 0.25 s above).
-/// - The messages subquery joins FTS to messages rather than using
-///   `id IN (…)`, which streams the matches instead of first collecting
-///   every message id (1.5 s against 2.7 s for a word in every message).
-///
-/// A word in nearly every message still costs seconds (every matching
-/// message is looked up once); the deadline ([`with_deadline`]) turns that
-/// into a clear error.
-pub fn push_match(qb: &mut QueryBuilder<'_, Sqlite>, q: &SearchQuery) {
+/// Measured on 1M conversations and 5M messages, why two shapes: the old
+/// single shape (walk the index, test each entry against the collected set
+/// of matches) took 0.25 s for a rare word, which it walked the whole view
+/// for, and seconds for a word in most messages, which it collected whole.
+/// - LookUp is one `IN` over a `UNION ALL` (one probe per row on `c.id`).
+///   The messages part joins FTS to messages, which streams the matches
+///   instead of first collecting every message id.
+/// - Probe tests the subject first (one lookup), then the conversation's
+///   messages through `messages_conversation`, then the contact.
+pub fn push_match(qb: &mut QueryBuilder<'_, Sqlite>, q: &SearchQuery, how: Reach) {
     let fts = q.to_fts();
-    qb.push(
-        " AND +c.id IN (SELECT sm.conversation_id FROM messages_fts JOIN messages sm ON sm.id = messages_fts.rowid \
-         WHERE messages_fts MATCH ",
+    match how {
+        Reach::LookUp => {
+            qb.push(
+                " AND c.id IN (SELECT sm.conversation_id FROM messages_fts JOIN messages sm ON sm.id = messages_fts.rowid \
+                 WHERE messages_fts MATCH ",
+            )
+            .push_bind(fts.clone())
+            .push(" UNION ALL SELECT conversations_fts.rowid FROM conversations_fts WHERE conversations_fts MATCH ")
+            .push_bind(fts.clone())
+            .push(
+                " UNION ALL SELECT sc.id FROM contacts_fts JOIN conversations sc ON sc.contact_id = contacts_fts.rowid \
+                 WHERE contacts_fts MATCH ",
+            )
+            .push_bind(fts)
+            .push(")");
+        }
+        Reach::Probe => {
+            qb.push(" AND (EXISTS (SELECT 1 FROM conversations_fts WHERE conversations_fts MATCH ")
+                .push_bind(fts.clone())
+                .push(
+                    " AND conversations_fts.rowid = c.id) \
+                 OR EXISTS (SELECT 1 FROM messages sm WHERE sm.conversation_id = c.id \
+                   AND EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ",
+                )
+                .push_bind(fts.clone())
+                .push(
+                    " AND messages_fts.rowid = sm.id)) \
+                 OR EXISTS (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ",
+                )
+                .push_bind(fts)
+                .push(" AND contacts_fts.rowid = c.contact_id))");
+        }
+    }
+}
+
+/// How many things `q` matches — messages, conversation subjects, and the
+/// conversations of matching contacts — counted up to `cap` each, so the
+/// answer costs at most a few `cap`s of index entries however common the
+/// words are.
+pub async fn size(conn: &mut SqliteConnection, q: &SearchQuery, cap: i64) -> AppResult<i64> {
+    let fts = q.to_fts();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2))
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM conversations_fts WHERE conversations_fts MATCH ?1 LIMIT ?2))
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM contacts_fts
+                    JOIN conversations sc ON sc.contact_id = contacts_fts.rowid
+                    WHERE contacts_fts MATCH ?1 LIMIT ?2))",
     )
-    .push_bind(fts.clone())
-    .push(" UNION ALL SELECT conversations_fts.rowid FROM conversations_fts WHERE conversations_fts MATCH ")
-    .push_bind(fts.clone())
-    .push(
-        " UNION ALL SELECT sc.id FROM contacts_fts JOIN conversations sc ON sc.contact_id = contacts_fts.rowid \
-         WHERE contacts_fts MATCH ",
-    )
-    .push_bind(fts)
-    .push(")");
+    .bind(fts)
+    .bind(cap)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
 }
 
 /// The best hit per conversation of a page, in one query. The preference:

@@ -7,12 +7,11 @@
 use std::time::{Duration, Instant};
 
 use app::conversations::model::{BulkTarget, ConversationPatch, ListFilter, Status};
-use app::conversations::server::{list, list_query, push_filter, SUMMARY_SQL};
+use app::conversations::server::{list, list_query, push_filter, Narrowing, SUMMARY_SQL};
 use app::db::Db;
 use app::error::AppResult;
 use app::ids::ConversationId;
 use app::live::server::Hub;
-use app::search::SearchQuery;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::{cases, DEPTH};
@@ -92,31 +91,29 @@ impl Bench<'_> {
                 Ok(())
             })
             .await;
-        let parts = match parse_search(f) {
-            Ok(search) => self.parts(f, search.as_ref(), cursor.as_deref()).await,
+        let parts = match narrowing(self.db, f).await {
+            Ok(n) => self.parts(f, &n, cursor.as_deref()).await,
             Err(e) => Parts { matched: None, rows: Err(e.clone()), count: Err(e.clone()), capped_count: Err(e) },
         };
         Measured { row: Row { name, result, skipped: None, target: Some(target) }, parts: Some(parts) }
     }
 
-    async fn parts(&self, f: &ListFilter, search: Option<&SearchQuery>, cursor: Option<&str>) -> Parts {
+    async fn parts(&self, f: &ListFilter, n: &Narrowing, cursor: Option<&str>) -> Parts {
         let who = &self.ws.who;
         let key = cursor_key(cursor);
         let rows = self
             .sample(PARTS_BUDGET, async |_| {
-                let mut qb = list_query(SUMMARY_SQL, who, f, search, key.as_deref(), PAGE + 1);
+                let mut qb = list_query(SUMMARY_SQL, who, f, n, key.as_deref(), PAGE + 1);
                 let rows: Vec<app::conversations::model::ConversationSummary> =
-                    with_deadline(self.db, search, async |c| Ok(qb.build_query_as().fetch_all(&mut *c).await?)).await?;
+                    with_deadline(self.db, n, async |c| Ok(qb.build_query_as().fetch_all(&mut *c).await?)).await?;
                 std::hint::black_box(rows.len());
                 Ok(())
             })
             .await;
-        let matched = count(self.db, who, f, search, None).await.ok();
-        let uncapped =
-            self.sample(PARTS_BUDGET, async |_| count(self.db, who, f, search, None).await.map(|_| ())).await;
-        let capped = self
-            .sample(PARTS_BUDGET, async |_| count(self.db, who, f, search, Some(COUNT_CAP + 1)).await.map(|_| ()))
-            .await;
+        let matched = count(self.db, who, f, n, None).await.ok();
+        let uncapped = self.sample(PARTS_BUDGET, async |_| count(self.db, who, f, n, None).await.map(|_| ())).await;
+        let capped =
+            self.sample(PARTS_BUDGET, async |_| count(self.db, who, f, n, Some(COUNT_CAP + 1)).await.map(|_| ())).await;
         Parts { matched, rows, count: uncapped, capped_count: capped }
     }
 
@@ -211,8 +208,10 @@ fn failed(name: String, why: String, target: Duration) -> Measured {
     Measured { row: Row { name, result: Err(why), skipped: None, target: Some(target) }, parts: None }
 }
 
-pub(super) fn parse_search(f: &ListFilter) -> Result<Option<SearchQuery>, String> {
-    f.search().map(app::search::parse).transpose().map_err(|e| e.to_string())
+/// The search parsed and the reach chosen, as `list` does.
+pub(super) async fn narrowing(db: &Db, f: &ListFilter) -> Result<Narrowing, String> {
+    let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
+    Narrowing::plan(&mut conn, f).await.map_err(|e| e.to_string())
 }
 
 /// `COUNT(*)` of the list's filter, as `list` counts; with `cap`, of at
@@ -221,11 +220,11 @@ async fn count(
     db: &Db,
     who: &app::users::server::Principal,
     f: &ListFilter,
-    search: Option<&SearchQuery>,
+    n: &Narrowing,
     cap: Option<i64>,
 ) -> AppResult<i64> {
-    let mut qb = count_query("", who, f, search, cap);
-    with_deadline(db, search, async |c| Ok(qb.build_query_scalar().fetch_one(&mut *c).await?)).await
+    let mut qb = count_query("", who, f, n, cap);
+    with_deadline(db, n, async |c| Ok(qb.build_query_scalar().fetch_one(&mut *c).await?)).await
 }
 
 /// The SQL of [`count`], after `head` (for `EXPLAIN QUERY PLAN`).
@@ -233,7 +232,7 @@ pub(super) fn count_query<'a>(
     head: &str,
     who: &app::users::server::Principal,
     f: &ListFilter,
-    search: Option<&SearchQuery>,
+    n: &Narrowing,
     cap: Option<i64>,
 ) -> QueryBuilder<'a, Sqlite> {
     let from = match cap {
@@ -241,7 +240,7 @@ pub(super) fn count_query<'a>(
         None => "SELECT COUNT(*) FROM conversations c",
     };
     let mut qb = QueryBuilder::new(format!("{head}{from}"));
-    push_filter(&mut qb, who, f, search);
+    push_filter(&mut qb, who, f, n, None);
     if let Some(cap) = cap {
         qb.push(" LIMIT ").push_bind(cap).push(")");
     }
@@ -257,11 +256,11 @@ pub(super) fn cursor_key(cursor: Option<&str>) -> Option<Vec<i64>> {
 /// is a search (as `list` does), so a slow search stops at the same point.
 async fn with_deadline<T>(
     db: &Db,
-    search: Option<&SearchQuery>,
+    n: &Narrowing,
     q: impl AsyncFnOnce(&mut sqlx::SqliteConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let mut conn = db.pool.acquire().await?;
-    match search {
+    match n.search {
         Some(_) => app::search::server::with_deadline(&mut conn, app::search::server::DEFAULT_LIMIT, q).await,
         None => q(&mut conn).await,
     }
@@ -269,5 +268,6 @@ async fn with_deadline<T>(
 
 /// How many rows `f` matches (uncapped), for the report.
 pub async fn rows_in(db: &Db, ws: &Workspace, f: &ListFilter) -> AppResult<i64> {
-    count(db, &ws.who, f, parse_search(f).ok().flatten().as_ref(), None).await
+    let n = narrowing(db, f).await.map_err(|_| app::error::AppError::Internal)?;
+    count(db, &ws.who, f, &n, None).await
 }

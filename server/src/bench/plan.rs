@@ -10,7 +10,7 @@ use app::conversations::server::{list_query, SUMMARY_SQL};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::cases;
-use super::measure::{count_query, cursor_key, parse_search, Bench, PAGE};
+use super::measure::{count_query, cursor_key, narrowing, Bench, PAGE};
 
 /// The plans of every list measurement, as Markdown.
 pub async fn explain(bench: &Bench<'_>, mut progress: impl FnMut(&str)) -> String {
@@ -34,8 +34,8 @@ pub async fn explain(bench: &Bench<'_>, mut progress: impl FnMut(&str)) -> Strin
         } else {
             None
         };
-        let search = match parse_search(&case.filter) {
-            Ok(s) => s,
+        let n = match narrowing(bench.db, &case.filter).await {
+            Ok(n) => n,
             Err(e) => {
                 out.push_str(&format!("error: {e}\n"));
                 continue;
@@ -43,11 +43,12 @@ pub async fn explain(bench: &Bench<'_>, mut progress: impl FnMut(&str)) -> Strin
         };
         let key = cursor_key(cursor.as_deref());
         let head = format!("EXPLAIN QUERY PLAN {SUMMARY_SQL}");
-        let rows = list_query(&head, who, &case.filter, search.as_ref(), key.as_deref(), PAGE + 1);
-        out.push_str("rows query:\n```\n");
+        let rows = list_query(&head, who, &case.filter, &n, key.as_deref(), PAGE + 1);
+        out.push_str(&format!("reach: {:?}\nrows query:\n```\n", n.reach));
         out.push_str(&plan(bench, rows).await);
         out.push_str("```\ncount:\n```\n");
-        let count = count_query("EXPLAIN QUERY PLAN ", who, &case.filter, search.as_ref(), None);
+        let count =
+            count_query("EXPLAIN QUERY PLAN ", who, &case.filter, &n, Some(app::conversations::model::COUNT_CAP + 1));
         out.push_str(&plan(bench, count).await);
         out.push_str("```\n");
     }

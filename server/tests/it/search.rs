@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::error::AppError;
 use app::ids::{ConversationId, MessageId};
-use app::search::server::{best_matches, push_match, with_deadline, DEFAULT_LIMIT};
+use app::search::server::{best_matches, push_match, with_deadline, Reach, DEFAULT_LIMIT};
 use app::search::{parse, TOO_LONG};
 use app::users::model::Role;
 use serde_json::{json, Value};
@@ -37,29 +37,40 @@ async fn add(t: &TestApp, key: &str, conversation: i64, kind: &str, body: &str) 
 }
 
 /// The list query the way the conversation list builds it, narrowed by
-/// `q`, newest activity first.
-fn list_query<'a>(t: &TestApp, q: &app::search::SearchQuery, select: &str) -> QueryBuilder<'a, Sqlite> {
+/// `q` reached `how`, newest activity first.
+fn list_query<'a>(t: &TestApp, q: &app::search::SearchQuery, select: &str, how: Reach) -> QueryBuilder<'a, Sqlite> {
     let mut qb = QueryBuilder::new(format!("{select} WHERE c.workspace_id = "));
     qb.push_bind(t.ws);
-    push_match(&mut qb, q);
+    push_match(&mut qb, q, how);
     qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC");
     qb
 }
 
-/// The ids of the conversations matching `q`, in list order.
+/// The ids of the conversations matching `q`, in list order; both ways of
+/// reaching them (looked up, probed row by row) must find the same.
 async fn search(t: &TestApp, q: &str) -> Vec<i64> {
     let q = parse(q).unwrap();
-    list_query(t, &q, "SELECT c.id FROM conversations c")
-        .build_query_scalar()
-        .fetch_all(&t.state.db.pool)
-        .await
-        .unwrap()
+    let mut found = vec![];
+    for how in [Reach::LookUp, Reach::Probe] {
+        let ids: Vec<i64> = list_query(t, &q, "SELECT c.id FROM conversations c", how)
+            .build_query_scalar()
+            .fetch_all(&t.state.db.pool)
+            .await
+            .unwrap();
+        found.push(ids);
+    }
+    assert_eq!(found[0], found[1], "{q:?}: looked up, then probed");
+    found.remove(0)
 }
 
 /// The same search on one connection, for use inside a deadline.
 async fn search_on(conn: &mut SqliteConnection, t: &TestApp, q: &str) -> Result<Vec<i64>, AppError> {
     let q = parse(q).unwrap();
-    Ok(list_query(t, &q, "SELECT c.id FROM conversations c").build_query_scalar().fetch_all(&mut *conn).await?)
+    // Looked up: collecting every match is the slow shape the deadline is for.
+    Ok(list_query(t, &q, "SELECT c.id FROM conversations c", Reach::LookUp)
+        .build_query_scalar()
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 /// `best_matches` for a page of conversation ids.
@@ -322,24 +333,35 @@ async fn fts_operators_typed_in_the_box_are_plain_words() {
     assert_eq!(search(&t, "NEAR(door gate)").await, vec![id]);
 }
 
+/// A search probed row by row keeps the list's index order (no sort,
+/// whatever the number of matches); a search looked up reads conversations
+/// by id only (the few it matched), then sorts them.
 #[tokio::test]
-async fn the_list_order_still_comes_from_its_index() {
+async fn each_reach_reads_conversations_the_way_it_promises() {
+    use app::conversations::model::ListFilter;
+    use app::conversations::server::{list_query, Narrowing, Reach as ListReach};
     let (t, _) = setup().await;
-    let q = parse("refund parcel").unwrap();
+    let who = app::users::server::principal(&t.state.db, t.user_id("ann@shop.test").await).await.unwrap().unwrap();
+    let f = ListFilter::default();
     let sql = format!("EXPLAIN QUERY PLAN {}", app::conversations::server::SUMMARY_SQL);
-    let mut qb = list_query(&t, &q, &sql);
-    qb.push(" LIMIT 51");
-    let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&t.state.db.pool).await.unwrap();
-    let plan: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
-    assert!(plan.iter().any(|d| d.contains("USING INDEX conversations_activity")), "{plan:#?}");
-    assert!(!plan.iter().any(|d| d.contains("TEMP B-TREE")), "{plan:#?}");
-    // Each FTS subquery runs once (LIST SUBQUERY), not once per row: the
-    // one per-row subquery is the row's labels, by their covering index.
-    for (i, d) in plan.iter().enumerate() {
-        if d.contains("CORRELATED") {
-            assert!(plan.get(i + 1).is_some_and(|n| n.contains("conversation_labels")), "{plan:#?}");
-        }
+    let plan_of = async |reach: ListReach| -> Vec<String> {
+        let n = Narrowing { search: Some(parse("refund parcel").unwrap()), reach };
+        let mut qb = list_query(&sql, &who, &f, &n, None, 51);
+        let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&t.state.db.pool).await.unwrap();
+        rows.into_iter().map(|r| r.3).collect()
+    };
+    let walked = plan_of(ListReach::Walk).await;
+    assert!(walked.iter().any(|d| d.contains("c USING INDEX conversations_open_activity")), "{walked:#?}");
+    assert!(!walked.iter().any(|d| d.contains("TEMP B-TREE")), "{walked:#?}");
+    // Every FTS5 question is about one rowid (a correlated probe), never a
+    // scan of a whole index.
+    // (FTS5's plan names its constraints: `=` a rowid, `M` a MATCH.)
+    for fts in ["conversations_fts", "messages_fts", "contacts_fts"] {
+        let probe = format!("SCAN {fts} VIRTUAL TABLE INDEX 0:=M");
+        assert!(walked.iter().any(|d| d.starts_with(&probe)), "{fts}: {walked:#?}");
     }
+    let looked_up = plan_of(ListReach::Search).await;
+    assert!(looked_up.iter().any(|d| d.starts_with("SEARCH c USING INTEGER PRIMARY KEY")), "{looked_up:#?}");
 }
 
 /// 50 000 notes with the same word in one conversation, straight into the
@@ -384,7 +406,7 @@ async fn a_search_past_its_deadline_fails_clearly_and_the_connection_recovers() 
         with_deadline(&mut conn, Duration::ZERO, async |c| {
             let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = ");
             qb.push_bind(ws);
-            push_match(&mut qb, &parse("common").unwrap());
+            push_match(&mut qb, &parse("common").unwrap(), Reach::LookUp);
             Ok(qb.build_query_scalar::<i64>().fetch_all(&mut *c).await?)
         })
         .await
@@ -437,9 +459,14 @@ async fn rows_from_before_the_migration_are_indexed_by_it() {
     let search = |q: &'static str| {
         let pool = pool.clone();
         async move {
-            let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = 1");
-            push_match(&mut qb, &parse(q).unwrap());
-            qb.build_query_scalar::<i64>().fetch_all(&pool).await.unwrap()
+            let mut found = vec![];
+            for how in [Reach::LookUp, Reach::Probe] {
+                let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = 1");
+                push_match(&mut qb, &parse(q).unwrap(), how);
+                found.push(qb.build_query_scalar::<i64>().fetch_all(&pool).await.unwrap());
+            }
+            assert_eq!(found[0], found[1], "{q}: looked up, then probed");
+            found.remove(0)
         }
     };
     for q in ["needle", "gramophone", "oldfield", "olga@old.test"] {
