@@ -34,46 +34,55 @@ pub const SUMMARY_SQL: &str =
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: i64 = 100;
 
-/// Label or search matches up to this many are looked up by id and sorted
-/// (cost grows with this number: ~5,000 row lookups is a few ms); more are
-/// tested while walking the sort's index, where a page fills quickly
-/// because matches are then dense.
+/// A label on at most this many conversations is looked up by id and
+/// sorted (cost grows with this number: ~5,000 row lookups is a few ms);
+/// a more common one is tested while walking the sort's index, where a
+/// page fills quickly because its conversations are then dense.
 pub const FEW: i64 = 5_000;
 
 /// How a list query reaches its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     /// Walk the sort's index and test each entry inside it (the covering
-    /// indexes of migration 0008). Every list without a selective label or
-    /// search.
+    /// indexes of migration 0008): every list without a search or a
+    /// selective label.
     Walk,
     /// Look up the few conversations carrying the label, then sort them.
     Label,
-    /// Look up the few conversations the search matches, then sort them.
+    /// Look up the conversations the search matches (at most
+    /// `search::server::CANDIDATES` of each kind), then sort them.
     Search,
 }
 
 /// What narrows a list beyond the conversation's own columns (a search,
-/// a label), and the way the query reaches those rows. A rare word walked
-/// in index order would read the whole view to fill a page (0.25 s at a
-/// million conversations); a common word looked up by id would sort a
-/// million rows. So the size of the match decides, counted up to [`FEW`].
+/// a label), and the way the query reaches those rows: a rare label
+/// walked in index order would read the whole view to fill a page; a
+/// common one looked up by id would sort most of the table. Its size
+/// decides, counted up to [`FEW`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Narrowing {
     pub search: Option<crate::search::SearchQuery>,
     pub reach: Reach,
+    /// The search matched more than `search::server::CANDIDATES` of a
+    /// kind: the list holds the conversations of the newest of them.
+    pub newest_only: bool,
 }
 
 impl Narrowing {
-    /// Walks the sort's index whatever the matches (tests, EXPLAIN).
-    pub fn walk(search: Option<crate::search::SearchQuery>) -> Self {
-        Self { search, reach: Reach::Walk }
+    /// No narrowing: walk the sort's index.
+    pub fn none() -> Self {
+        Self { search: None, reach: Reach::Walk, newest_only: false }
     }
 
-    /// Parses `f`'s search and picks the reach from the sizes of its label
-    /// and search matches (each counted only up to [`FEW`] + 1).
+    /// Parses `f`'s search and picks the reach: a search is always looked
+    /// up (bounded); a label is looked up when it has few conversations.
     pub async fn plan(conn: &mut SqliteConnection, f: &ListFilter) -> AppResult<Self> {
         let search = f.search().map(crate::search::parse).transpose()?;
+        let newest_only = match &search {
+            Some(q) => crate::search::server::beyond_candidates(conn, q).await?,
+            None => false,
+        };
+        let mut reach = if search.is_some() { Reach::Search } else { Reach::Walk };
         if let Some(label) = f.label_filter() {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM conversation_labels WHERE label = ? COLLATE NOCASE LIMIT ?)",
@@ -83,15 +92,10 @@ impl Narrowing {
             .fetch_one(&mut *conn)
             .await?;
             if n <= FEW {
-                return Ok(Self { search, reach: Reach::Label });
+                reach = Reach::Label;
             }
         }
-        if let Some(q) = &search {
-            if crate::search::server::size(conn, q, FEW + 1).await? <= FEW {
-                return Ok(Self { search, reach: Reach::Search });
-            }
-        }
-        Ok(Self::walk(search))
+        Ok(Self { search, reach, newest_only })
     }
 
     fn looks_up(&self) -> bool {
@@ -176,7 +180,8 @@ pub fn push_filter(
         if n.reach == Reach::Label {
             qb.push(" AND c.id IN (SELECT l2.conversation_id FROM conversation_labels l2 WHERE l2.label = ");
         } else {
-            // One primary-key probe per conversation tested.
+            // One primary-key probe per conversation tested (walked, or
+            // found by the search).
             qb.push(
                 " AND EXISTS (SELECT 1 FROM conversation_labels l2 WHERE l2.conversation_id = c.id AND l2.label = ",
             );
@@ -201,12 +206,9 @@ pub fn push_filter(
         }
     }
     if let Some(q) = &n.search {
-        let how = if n.reach == Reach::Search {
-            crate::search::server::Reach::LookUp
-        } else {
-            crate::search::server::Reach::Probe
-        };
-        crate::search::server::push_match(qb, q, how);
+        // The candidates the list shows: the newest matches, or the oldest
+        // for the oldest-first sort (its count and bulk selection alike).
+        crate::search::server::push_match(qb, q, f.sort == Sort::Oldest);
     }
 }
 
@@ -339,7 +341,7 @@ pub async fn list(
             c.hit = hits.remove(&c.id);
         }
     }
-    Ok(ConversationPage { items, next_cursor, event_cursor, total })
+    Ok(ConversationPage { items, next_cursor, event_cursor, total, newest_only: n.newest_only })
 }
 
 /// The REST shape of listed conversations (their access already checked

@@ -347,6 +347,11 @@ pub struct ConversationPage {
     /// 10 000" is all a person reads from a bigger number, and counting a
     /// million rows would cost more than the page itself.
     pub total: Option<i64>,
+    /// A search matched so much that the page holds the conversations of
+    /// its newest matches only (`search::server::CANDIDATES` of each kind);
+    /// the list says so, and more words narrow it.
+    #[serde(default)]
+    pub newest_only: bool,
 }
 
 /// The largest count a list reports exactly (see [`ConversationPage::total`]).
@@ -363,7 +368,8 @@ pub fn count_label(total: i64) -> String {
     }
 }
 
-fn thousands(n: i64) -> String {
+/// `12345` as "12,345".
+pub fn thousands(n: i64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {

@@ -11,7 +11,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::AppResult;
 use crate::ids::{ConversationId, MessageId};
-use crate::search::{too_long, Hit, SearchQuery};
+use crate::search::{too_long, Hit, SearchQuery, CANDIDATES};
 
 /// How long a search may run before SQLite is told to stop: 2 s. On 1M
 /// conversations and 5M messages a list page took about 0.3 s for a rare
@@ -24,90 +24,54 @@ pub const DEFAULT_LIMIT: Duration = Duration::from_secs(2);
 /// time, rarely enough that reading the clock costs nothing.
 const PROGRESS_STEPS: i32 = 1_000;
 
-/// How the list's query meets the search (see `conversations::list::Reach`,
-/// which picks one from [`size`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    /// `c.id IN (every match)`: SQLite collects the matching
-    /// conversations and looks each up by id. For a few matches.
-    LookUp,
-    /// A test per conversation while the list walks its index in order:
-    /// FTS5 is asked about one rowid at a time, so the work follows the
-    /// rows walked, not how many messages match. For many matches, where a
-    /// page fills after a few dozen rows.
-    Probe,
-}
-
-/// Appends the search to a list's WHERE: the conversation aliased `c` has a
-/// message whose subject and body match, or its subject matches, or its
-/// contact's name, email or phone does. The whole query must match within
-/// one of those (a word in the subject and another only in the contact's
-/// name is no match).
+/// Appends the search to a list's WHERE: `c.id IN` the conversations
+/// that have a message whose subject and body match, or whose subject
+/// matches, or whose contact's name, email or phone does — each kind
+/// bounded by [`CANDIDATES`](crate::search::CANDIDATES), newest first unless `oldest_first`. The
+/// whole query must match within one of those (a word in the subject and
+/// another only in the contact's name is no match).
 ///
-/// Measured on 1M conversations and 5M messages, why two shapes: the old
-/// single shape (walk the index, test each entry against the collected set
-/// of matches) took 0.25 s for a rare word, which it walked the whole view
-/// for, and seconds for a word in most messages, which it collected whole.
-/// - LookUp is one `IN` over a `UNION ALL` (one probe per row on `c.id`).
-///   The messages part joins FTS to messages, which streams the matches
-///   instead of first collecting every message id.
-/// - Probe tests the subject first (one lookup), then the conversation's
-///   messages through `messages_conversation`, then the contact.
-pub fn push_match(qb: &mut QueryBuilder<'_, Sqlite>, q: &SearchQuery, how: Reach) {
+/// One `IN` over a `UNION ALL`: SQLite collects the set once, then looks
+/// the conversations up by id (the list's other tests carry a `+`, see
+/// `conversations::list::push_filter`) and sorts the few it finds.
+pub fn push_match(qb: &mut QueryBuilder<'_, Sqlite>, q: &SearchQuery, oldest_first: bool) {
     let fts = q.to_fts();
-    match how {
-        Reach::LookUp => {
-            qb.push(
-                " AND c.id IN (SELECT sm.conversation_id FROM messages_fts JOIN messages sm ON sm.id = messages_fts.rowid \
-                 WHERE messages_fts MATCH ",
-            )
-            .push_bind(fts.clone())
-            .push(" UNION ALL SELECT conversations_fts.rowid FROM conversations_fts WHERE conversations_fts MATCH ")
-            .push_bind(fts.clone())
-            .push(
-                " UNION ALL SELECT sc.id FROM contacts_fts JOIN conversations sc ON sc.contact_id = contacts_fts.rowid \
-                 WHERE contacts_fts MATCH ",
-            )
-            .push_bind(fts)
-            .push(")");
-        }
-        Reach::Probe => {
-            qb.push(" AND (EXISTS (SELECT 1 FROM conversations_fts WHERE conversations_fts MATCH ")
-                .push_bind(fts.clone())
-                .push(
-                    " AND conversations_fts.rowid = c.id) \
-                 OR EXISTS (SELECT 1 FROM messages sm WHERE sm.conversation_id = c.id \
-                   AND EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ",
-                )
-                .push_bind(fts.clone())
-                .push(
-                    " AND messages_fts.rowid = sm.id)) \
-                 OR EXISTS (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ",
-                )
-                .push_bind(fts)
-                .push(" AND contacts_fts.rowid = c.contact_id))");
-        }
-    }
+    let order = if oldest_first { "ASC" } else { "DESC" };
+    qb.push(format!(
+        " AND c.id IN (SELECT sm.conversation_id FROM messages sm WHERE sm.id IN \
+         (SELECT rowid FROM messages_fts WHERE messages_fts MATCH "
+    ))
+    .push_bind(fts.clone())
+    .push(format!(" ORDER BY rowid {order} LIMIT "))
+    .push_bind(CANDIDATES)
+    .push(") UNION ALL SELECT * FROM (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ")
+    .push_bind(fts.clone())
+    .push(format!(" ORDER BY rowid {order} LIMIT "))
+    .push_bind(CANDIDATES)
+    .push(
+        ") UNION ALL SELECT sc.id FROM conversations sc WHERE sc.contact_id IN \
+         (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ",
+    )
+    .push_bind(fts)
+    .push(format!(" ORDER BY rowid {order} LIMIT "))
+    .push_bind(CANDIDATES)
+    .push("))");
 }
 
-/// How many things `q` matches — messages, conversation subjects, and the
-/// conversations of matching contacts — counted up to `cap` each, so the
-/// answer costs at most a few `cap`s of index entries however common the
-/// words are.
-pub async fn size(conn: &mut SqliteConnection, q: &SearchQuery, cap: i64) -> AppResult<i64> {
-    let fts = q.to_fts();
-    let n: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2))
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM conversations_fts WHERE conversations_fts MATCH ?1 LIMIT ?2))
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM contacts_fts
-                    JOIN conversations sc ON sc.contact_id = contacts_fts.rowid
-                    WHERE contacts_fts MATCH ?1 LIMIT ?2))",
+/// Whether `q` matches more than [`CANDIDATES`] of any kind, so a list
+/// shows only the newest (or oldest) matches. Counts at most that many
+/// + 1 rowids of each index: a few milliseconds for any word.
+pub async fn beyond_candidates(conn: &mut SqliteConnection, q: &SearchQuery) -> AppResult<bool> {
+    let many: bool = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)) >= ?2
+             OR (SELECT COUNT(*) FROM (SELECT 1 FROM conversations_fts WHERE conversations_fts MATCH ?1 LIMIT ?2)) >= ?2
+             OR (SELECT COUNT(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2)) >= ?2",
     )
-    .bind(fts)
-    .bind(cap)
+    .bind(q.to_fts())
+    .bind(CANDIDATES + 1)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(n)
+    Ok(many)
 }
 
 /// The best hit per conversation of a page, in one query. The preference:

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::error::AppError;
 use app::ids::{ConversationId, MessageId};
-use app::search::server::{best_matches, push_match, with_deadline, Reach, DEFAULT_LIMIT};
+use app::search::server::{best_matches, push_match, with_deadline, DEFAULT_LIMIT};
 use app::search::{parse, TOO_LONG};
 use app::users::model::Role;
 use serde_json::{json, Value};
@@ -37,40 +37,29 @@ async fn add(t: &TestApp, key: &str, conversation: i64, kind: &str, body: &str) 
 }
 
 /// The list query the way the conversation list builds it, narrowed by
-/// `q` reached `how`, newest activity first.
-fn list_query<'a>(t: &TestApp, q: &app::search::SearchQuery, select: &str, how: Reach) -> QueryBuilder<'a, Sqlite> {
+/// `q`, newest activity first.
+fn list_query<'a>(t: &TestApp, q: &app::search::SearchQuery, select: &str) -> QueryBuilder<'a, Sqlite> {
     let mut qb = QueryBuilder::new(format!("{select} WHERE c.workspace_id = "));
     qb.push_bind(t.ws);
-    push_match(&mut qb, q, how);
+    push_match(&mut qb, q, false);
     qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC");
     qb
 }
 
-/// The ids of the conversations matching `q`, in list order; both ways of
-/// reaching them (looked up, probed row by row) must find the same.
+/// The ids of the conversations matching `q`, in list order.
 async fn search(t: &TestApp, q: &str) -> Vec<i64> {
     let q = parse(q).unwrap();
-    let mut found = vec![];
-    for how in [Reach::LookUp, Reach::Probe] {
-        let ids: Vec<i64> = list_query(t, &q, "SELECT c.id FROM conversations c", how)
-            .build_query_scalar()
-            .fetch_all(&t.state.db.pool)
-            .await
-            .unwrap();
-        found.push(ids);
-    }
-    assert_eq!(found[0], found[1], "{q:?}: looked up, then probed");
-    found.remove(0)
+    list_query(t, &q, "SELECT c.id FROM conversations c")
+        .build_query_scalar()
+        .fetch_all(&t.state.db.pool)
+        .await
+        .unwrap()
 }
 
 /// The same search on one connection, for use inside a deadline.
 async fn search_on(conn: &mut SqliteConnection, t: &TestApp, q: &str) -> Result<Vec<i64>, AppError> {
     let q = parse(q).unwrap();
-    // Looked up: collecting every match is the slow shape the deadline is for.
-    Ok(list_query(t, &q, "SELECT c.id FROM conversations c", Reach::LookUp)
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await?)
+    Ok(list_query(t, &q, "SELECT c.id FROM conversations c").build_query_scalar().fetch_all(&mut *conn).await?)
 }
 
 /// `best_matches` for a page of conversation ids.
@@ -333,35 +322,58 @@ async fn fts_operators_typed_in_the_box_are_plain_words() {
     assert_eq!(search(&t, "NEAR(door gate)").await, vec![id]);
 }
 
-/// A search probed row by row keeps the list's index order (no sort,
-/// whatever the number of matches); a search looked up reads conversations
-/// by id only (the few it matched), then sorts them.
+/// A search reads conversations by id only (the ones it matched), then
+/// sorts them: never a walk of the list's index or a table scan.
 #[tokio::test]
-async fn each_reach_reads_conversations_the_way_it_promises() {
+async fn a_search_looks_its_matches_up_by_id() {
     use app::conversations::model::ListFilter;
-    use app::conversations::server::{list_query, Narrowing, Reach as ListReach};
+    use app::conversations::server::{count_query, list_query, Narrowing};
     let (t, _) = setup().await;
     let who = app::users::server::principal(&t.state.db, t.user_id("ann@shop.test").await).await.unwrap().unwrap();
-    let f = ListFilter::default();
+    let f = ListFilter { q: Some("refund parcel".into()), ..ListFilter::default() };
+    let mut conn = t.state.db.pool.acquire().await.unwrap();
+    let n = Narrowing::plan(&mut conn, &f).await.unwrap();
+    drop(conn);
     let sql = format!("EXPLAIN QUERY PLAN {}", app::conversations::server::SUMMARY_SQL);
-    let plan_of = async |reach: ListReach| -> Vec<String> {
-        let n = Narrowing { search: Some(parse("refund parcel").unwrap()), reach };
-        let mut qb = list_query(&sql, &who, &f, &n, None, 51);
+    for mut qb in [list_query(&sql, &who, &f, &n, None, 51), count_query("EXPLAIN QUERY PLAN ", &who, &f, &n)] {
         let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&t.state.db.pool).await.unwrap();
-        rows.into_iter().map(|r| r.3).collect()
-    };
-    let walked = plan_of(ListReach::Walk).await;
-    assert!(walked.iter().any(|d| d.contains("c USING INDEX conversations_open_activity")), "{walked:#?}");
-    assert!(!walked.iter().any(|d| d.contains("TEMP B-TREE")), "{walked:#?}");
-    // Every FTS5 question is about one rowid (a correlated probe), never a
-    // scan of a whole index.
-    // (FTS5's plan names its constraints: `=` a rowid, `M` a MATCH.)
-    for fts in ["conversations_fts", "messages_fts", "contacts_fts"] {
-        let probe = format!("SCAN {fts} VIRTUAL TABLE INDEX 0:=M");
-        assert!(walked.iter().any(|d| d.starts_with(&probe)), "{fts}: {walked:#?}");
+        let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        assert!(plan.iter().any(|d| d.starts_with("SEARCH c USING INTEGER PRIMARY KEY")), "{plan:#?}");
+        assert!(!plan.iter().any(|d| d.starts_with("SCAN c ") || d == "SCAN c"), "{plan:#?}");
     }
-    let looked_up = plan_of(ListReach::Search).await;
-    assert!(looked_up.iter().any(|d| d.starts_with("SEARCH c USING INTEGER PRIMARY KEY")), "{looked_up:#?}");
+}
+
+/// Past `CANDIDATES` matching messages, a search shows the conversations
+/// of the newest ones (the oldest ones when sorted oldest first) and says
+/// so; below it every match counts.
+#[tokio::test]
+async fn a_word_in_very_many_messages_lists_its_newest_matches_and_says_so() {
+    use app::conversations::model::{ListFilter, Sort, View};
+    let (t, key) = setup().await;
+    let old = start(&t, &key, json!({"email": "old@customer.test"}), "Old", "A plain common question").await;
+    let rare = start(&t, &key, json!({"email": "rare@customer.test"}), "Rare", "About a zeppelin").await;
+    let busy = seed_many(&t, &key).await; // 50,000 newer notes saying "common"
+    let who = app::users::server::principal(&t.state.db, t.user_id("ann@shop.test").await).await.unwrap().unwrap();
+    let page = async |q: &str, sort: Sort| {
+        let f = ListFilter { view: View::All, q: Some(q.into()), sort, ..ListFilter::default() };
+        app::conversations::server::list(&t.state.db, &who, &f, None, 50).await.unwrap()
+    };
+    let ids = |p: &app::conversations::model::ConversationPage| p.items.iter().map(|c| c.id.0).collect::<Vec<_>>();
+
+    let newest = page("common", Sort::Newest).await;
+    assert!(newest.newest_only, "over {} matches", app::search::CANDIDATES);
+    assert_eq!(ids(&newest), vec![busy], "the old conversation's match is older than the newest matches");
+    assert_eq!(newest.total, Some(1));
+    let oldest = page("common", Sort::Oldest).await;
+    assert!(oldest.newest_only);
+    assert_eq!(ids(&oldest), vec![old, busy], "oldest first reads the oldest matches");
+
+    let few = page("zeppelin", Sort::Newest).await;
+    assert!(!few.newest_only);
+    assert_eq!(ids(&few), vec![rare]);
+    let both = page("question", Sort::Newest).await;
+    assert!(!both.newest_only);
+    assert_eq!(ids(&both), vec![old]);
 }
 
 /// 50 000 notes with the same word in one conversation, straight into the
@@ -406,7 +418,7 @@ async fn a_search_past_its_deadline_fails_clearly_and_the_connection_recovers() 
         with_deadline(&mut conn, Duration::ZERO, async |c| {
             let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = ");
             qb.push_bind(ws);
-            push_match(&mut qb, &parse("common").unwrap(), Reach::LookUp);
+            push_match(&mut qb, &parse("common").unwrap(), false);
             Ok(qb.build_query_scalar::<i64>().fetch_all(&mut *c).await?)
         })
         .await
@@ -459,14 +471,9 @@ async fn rows_from_before_the_migration_are_indexed_by_it() {
     let search = |q: &'static str| {
         let pool = pool.clone();
         async move {
-            let mut found = vec![];
-            for how in [Reach::LookUp, Reach::Probe] {
-                let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = 1");
-                push_match(&mut qb, &parse(q).unwrap(), how);
-                found.push(qb.build_query_scalar::<i64>().fetch_all(&pool).await.unwrap());
-            }
-            assert_eq!(found[0], found[1], "{q}: looked up, then probed");
-            found.remove(0)
+            let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c WHERE c.workspace_id = 1");
+            push_match(&mut qb, &parse(q).unwrap(), false);
+            qb.build_query_scalar::<i64>().fetch_all(&pool).await.unwrap()
         }
     };
     for q in ["needle", "gramophone", "oldfield", "olga@old.test"] {

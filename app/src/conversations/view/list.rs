@@ -28,6 +28,9 @@ pub fn ListPane() -> impl IntoView {
                     <span class="count" data-testid="count">{move || count_label(ctx.total().unwrap_or(0))}</span>
                     <A href=move || url.get().with_selected(Selected::NewConversation).href() attr:class="new-btn">"+ New"</A>
                 </div>
+                <Show when=move || ctx.first.get().and_then(Result::ok).is_some_and(|p| p.newest_only)>
+                    <p class="notice pad" data-testid="newest-only">{newest_only_notice()}</p>
+                </Show>
                 <ul class="conv-list" on:scroll=move |ev| {
                     let el = event_target::<leptos::web_sys::HtmlElement>(&ev);
                     if el.scroll_top() + el.client_height() >= el.scroll_height() - 120 {
@@ -108,4 +111,12 @@ fn marked(snippet: &str) -> impl IntoView {
     }
     parts.push(rest.to_string().into_any());
     parts
+}
+
+/// What the list says when a search matched more than it reads.
+pub fn newest_only_notice() -> String {
+    format!(
+        "Many matches: showing the conversations of the newest {} matching messages. Add words or filters to narrow.",
+        crate::conversations::model::thousands(crate::search::CANDIDATES)
+    )
 }

@@ -246,6 +246,9 @@ fn BulkBar(sel: Selection, columns: RwSignal<Vec<Column>>, remember: Callback<Ve
     view! {
         <div class="bulk-bar" class:active=any_picked>
             <span class="count" data-testid="count">{move || count_label(total())}</span>
+            <Show when=move || ctx.first.get().and_then(Result::ok).is_some_and(|p| p.newest_only)>
+                <span class="notice" data-testid="newest-only">{super::list::newest_only_notice()}</span>
+            </Show>
             <Show when=any_picked>
                 <span class="selected-count" data-testid="selected-count">{move || format!("{} selected", picked())}</span>
                 <Show when=more_to_pick>
