@@ -46,8 +46,14 @@ async fn check(
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
     drop(conn);
-    if row.kind == crate::messages::model::ChannelKind::Email {
-        crate::email::send::check_health(state, &row).await?;
+    match row.kind {
+        crate::messages::model::ChannelKind::Email => {
+            crate::email::send::check_health(state, &row).await?;
+        }
+        crate::messages::model::ChannelKind::Sms => {
+            crate::sms::send::check_health(state, &row).await?;
+        }
+        _ => {}
     }
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
