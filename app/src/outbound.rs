@@ -63,6 +63,17 @@ async fn deliver(state: &AppState, message: MessageId) -> crate::error::AppResul
     }
 }
 
+/// Checks the channel's provider now (SMTP login; Twilio account read)
+/// through its kind's adapter and records the health; kinds with nothing
+/// to check keep theirs.
+pub async fn check_health(state: &AppState, channel: &ChannelRow) -> crate::error::AppResult<()> {
+    match channel.kind {
+        ChannelKind::Email => crate::email::send::check_health(state, channel).await.map(|_| ()),
+        ChannelKind::Sms => crate::sms::send::check_health(state, channel).await.map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 /// Sends what was left queued when Parley last stopped.
 pub async fn resume(state: &AppState) -> crate::error::AppResult<usize> {
     let queued: Vec<MessageId> =

@@ -46,15 +46,7 @@ async fn check(
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
     drop(conn);
-    match row.kind {
-        crate::messages::model::ChannelKind::Email => {
-            crate::email::send::check_health(state, &row).await?;
-        }
-        crate::messages::model::ChannelKind::Sms => {
-            crate::sms::send::check_health(state, &row).await?;
-        }
-        _ => {}
-    }
+    crate::outbound::check_health(state, &row).await?;
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
     Ok(row.to_wire(&state.settings.inbound_domain))

@@ -145,3 +145,19 @@ pub fn preview_of(body: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveryStatus::{self, *};
+
+    #[test]
+    fn delivery_only_moves_forward() {
+        let ok = |a: DeliveryStatus, b: DeliveryStatus| a.may_become(b);
+        assert!(ok(Queued, Sent) && ok(Queued, Delivered) && ok(Queued, Failed));
+        assert!(ok(Sent, Delivered) && ok(Delivered, Read) && ok(Sent, Failed));
+        assert!(!ok(Delivered, Sent), "a late 'sent' does not undo 'delivered'");
+        assert!(!ok(Read, Delivered) && !ok(Sent, Queued) && !ok(Queued, Queued));
+        assert!(!ok(Delivered, Failed), "a delivered text stays delivered");
+        assert!(!ok(Failed, Sent) && !ok(Failed, Delivered), "only Retry restarts a failed reply");
+    }
+}
