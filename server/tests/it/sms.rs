@@ -86,6 +86,15 @@ async fn a_text_lands_on_the_known_contact_and_the_reply_goes_out_through_twilio
     assert_eq!(convs.len(), 1);
     assert_eq!(convs[0]["contactId"], ada, "the text joins the contact who has that number");
     let id = convs[0]["id"].as_i64().unwrap();
+    let raw: Vec<(String, String)> = sqlx::query_as(
+        "SELECT status, CAST(raw AS TEXT) FROM inbound_mail WHERE channel_id = ? AND message_id IS NOT NULL",
+    )
+    .bind(s.channel["id"].as_i64().unwrap())
+    .fetch_all(&s.t.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(raw.len(), 1, "the webhook is kept as received, with its message");
+    assert!(raw[0].0 == "accepted" && raw[0].1.contains("MessageSid=SM100"), "{raw:?}");
 
     // A second text joins the open conversation.
     post_signed(&s.t, &s.hook, &text("SM101", "+15557654321", "Order 1234"), Some(AUTH_TOKEN)).await;
@@ -175,6 +184,16 @@ async fn webhooks_without_a_valid_signature_are_refused_and_kept_raw() {
     assert_eq!(kept.len(), 4, "every refused webhook is kept raw: {kept:?}");
     assert!(kept[0].0.contains("missing") && kept[0].1.contains("Body=hello"), "{kept:?}");
     assert!(kept[3].0.starts_with("From"), "{kept:?}");
+
+    // A switched-off channel: acknowledged, kept raw, not shown.
+    let mut off = s.channel.clone();
+    off["enabled"] = json!(false);
+    s.t.put(&format!("/api/v1/channels/{}", s.channel["id"]), &s.admin, off).await.data(200);
+    let r = post_signed(&s.t, &s.hook, &text("SM202", "+15557654321", "anyone?"), Some(AUTH_TOKEN)).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    assert!(conversations_of_channel(&s).await.is_empty());
+    let kept = rejected_kept(&s).await;
+    assert!(kept.len() == 5 && kept[4].0.contains("switched off") && kept[4].1.contains("anyone"), "{kept:?}");
 }
 
 #[tokio::test]
@@ -320,4 +339,45 @@ async fn sms_settings_name_the_bad_field_and_an_unconnected_channel_says_why() {
         t.post(&format!("/api/v1/conversations/{id}/messages"), &admin, json!({"kind": "reply", "body": "x"})).await;
     assert_eq!(r.data(201)["deliveryStatus"], "failed");
     assert!(r.data(201)["failureReason"].as_str().unwrap().contains("Twilio Account SID"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn checking_an_sms_channel_reads_the_twilio_account() {
+    let s = sms_app().await;
+    let check = format!("/api/v1/channels/{}/check", s.channel["id"]);
+    let r = s.t.post(&check, &s.admin, json!({})).await;
+    assert_eq!(r.data(200)["health"]["status"], "ok", "{}", r.body);
+
+    // A wrong Auth Token: Twilio answers 401 and the channel says so.
+    let mut settings = s.channel["settings"].clone();
+    settings["authToken"] = json!("0000000000000000000000000000dead");
+    let put = json!({"name": "Shop SMS", "kind": "sms", "inboxId": s.channel["inboxId"], "settings": settings});
+    s.t.put(&format!("/api/v1/channels/{}", s.channel["id"]), &s.admin, put).await.data(200);
+    let r = s.t.post(&check, &s.admin, json!({})).await;
+    let health = &r.data(200)["health"];
+    assert_eq!(health["status"], "failing");
+    assert!(health["detail"].as_str().unwrap().contains("Auth Token"), "{health}");
+}
+
+#[tokio::test]
+async fn an_agent_can_text_a_customer_first() {
+    let s = sms_app().await;
+    let cookie = s.t.login("ann@shop.test", "correct horse").await;
+    let input = json!({"input": {
+        "inbox_id": s.channel["inboxId"], "contact_id": null, "contact": {"name": "Bo", "phone": "+1 555 111 2222"},
+        "subject": "Your appointment", "body": "See you at 3pm tomorrow.",
+    }});
+    let r = s.t.server_fn::<app::conversations::api::StartConversation>(input, Some(&cookie), &[]).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    assert_eq!(r.body["channelId"], s.channel["id"], "a contact with only a phone is texted");
+    let id = r.body["id"].as_i64().unwrap();
+    let first = s.t.messages(&s.admin, id).await[0]["id"].as_i64().unwrap();
+    assert_eq!(settled(&s.t, &s.admin, id, first).await["deliveryStatus"], "sent");
+    let sent = s.fake.received();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].field("To"), Some("+15551112222"));
+    assert_eq!(sent[0].field("Body"), Some("See you at 3pm tomorrow."));
+    // The customer's answer joins the conversation the agent started.
+    post_signed(&s.t, &s.hook, &text("SM700", "+15551112222", "Great, thanks"), Some(AUTH_TOKEN)).await;
+    assert_eq!(s.t.messages(&s.admin, id).await.len(), 2);
 }
