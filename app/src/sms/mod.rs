@@ -1,7 +1,7 @@
 //! The SMS channel, through Twilio's wire format: one small adapter behind
-//! the one ingest pipeline and the one send pipeline. `model` holds the
-//! pure rules (settings, E.164, Twilio's forms and statuses); the server
-//! side verifies signatures, receives webhooks and sends replies.
+//! the one ingest pipeline and the one send pipeline. `model` (settings,
+//! E.164) and `twilio` (Twilio's forms, statuses and errors) are pure; the
+//! server side verifies signatures, receives webhooks and sends replies.
 
 pub mod model;
 #[cfg(feature = "ssr")]
@@ -10,6 +10,7 @@ pub mod receive;
 pub mod send;
 #[cfg(feature = "ssr")]
 pub mod signature;
+pub mod twilio;
 
 use crate::ids::MessageId;
 

@@ -12,8 +12,9 @@ use crate::ingest::server::ingest;
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
 use crate::messages::model::{ChannelKind, DeliveryStatus, Direction};
 use crate::messages::server::advance_delivery;
-use crate::sms::model::{form_field, BadField, IncomingSms, SmsSettings, StatusReport};
+use crate::sms::model::SmsSettings;
 use crate::sms::signature;
+use crate::sms::twilio::{form_field, BadField, IncomingSms, StatusReport};
 use crate::state::AppState;
 use crate::time::Timestamp;
 

@@ -10,7 +10,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{ChannelId, MessageId, WorkspaceId};
 use crate::messages::model::DeliveryStatus;
 use crate::messages::server::advance_delivery;
-use crate::sms::model::{api_failure, SmsSettings, MAX_SMS_CHARS};
+use crate::sms::model::{SmsSettings, MAX_SMS_CHARS};
+use crate::sms::twilio::api_failure;
 use crate::state::AppState;
 
 #[derive(sqlx::FromRow)]
