@@ -1,5 +1,5 @@
-//! Outbound HTTP: one POST with a deadline, over plain TCP or rustls
-//! (Mozilla's roots). Enough for webhooks and provider APIs; every
+//! Outbound HTTP: one POST (or GET) with a deadline, over plain TCP or
+//! rustls (Mozilla's roots). Enough for webhooks and provider APIs; every
 //! failure comes back as words a person can act on, stored with the job.
 
 use std::sync::Arc;
@@ -51,6 +51,15 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
 /// POSTs `body` to `url` with `headers`; an error says what went wrong
 /// (bad URL, connection refused, TLS, timeout).
 pub async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<Reply, String> {
+    request(hyper::Method::POST, url, headers, body).await
+}
+
+/// GETs `url` with `headers` (a provider's health check); errors as [`post`].
+pub async fn get(url: &str, headers: &[(&str, String)]) -> Result<Reply, String> {
+    request(hyper::Method::GET, url, headers, vec![]).await
+}
+
+async fn request(method: hyper::Method, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<Reply, String> {
     let uri: hyper::Uri = url.parse().map_err(|_| format!("{url} is not a URL"))?;
     let https = match uri.scheme_str() {
         Some("https") => true,
@@ -60,7 +69,11 @@ pub async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Resul
     let host = uri.host().ok_or_else(|| format!("{url} has no host"))?.to_string();
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let mut req = hyper::Request::post(path).header(hyper::header::HOST, &host).header("user-agent", "Parley");
+    let mut req = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(hyper::header::HOST, &host)
+        .header("user-agent", "Parley");
     for (k, v) in headers {
         req = req.header(*k, v);
     }

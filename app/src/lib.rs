@@ -28,6 +28,7 @@ pub mod saved_views;
 pub mod search;
 pub mod settings;
 pub mod shell;
+pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod time;

@@ -2,8 +2,9 @@
 //! to its channel's provider here; the message keeps the outcome.
 //!
 //! The API channel delivers by being read (`GET .../messages`), so its
-//! replies are `sent` at once. Email replies are `queued` and go out over
-//! SMTP in the background. A channel that cannot send (switched off,
+//! replies are `sent` at once. Email and SMS replies are `queued` and go
+//! out in the background (SMTP; Twilio's Messages API), each through its
+//! kind's adapter. A channel that cannot send (switched off,
 //! unconfigured, failing) stores the reply as `failed` with the reason, and
 //! the composer showed that reason before anyone typed.
 
@@ -23,7 +24,7 @@ pub struct Delivery {
 pub fn initial(channel: &ChannelRow) -> Delivery {
     match channel.can_send() {
         Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
-        Ok(()) if channel.kind == ChannelKind::Email => {
+        Ok(()) if matches!(channel.kind, ChannelKind::Email | ChannelKind::Sms) => {
             Delivery { status: DeliveryStatus::Queued, failure_reason: None }
         }
         Ok(()) => Delivery { status: DeliveryStatus::Sent, failure_reason: None },
@@ -38,10 +39,39 @@ pub fn dispatch(state: &AppState, message: MessageId, status: Option<DeliverySta
     }
     let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = crate::email::send::deliver(&state, message).await {
+        if let Err(e) = deliver(&state, message).await {
             tracing::error!(error = %e, message = message.0, "delivering a reply failed");
         }
     });
+}
+
+/// Sends one queued reply through its channel kind's adapter.
+async fn deliver(state: &AppState, message: MessageId) -> crate::error::AppResult<()> {
+    let kind: Option<ChannelKind> = sqlx::query_scalar("SELECT channel_kind FROM messages WHERE id = ?")
+        .bind(message)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    match kind {
+        Some(ChannelKind::Email) => crate::email::send::deliver(state, message).await,
+        Some(ChannelKind::Sms) => crate::sms::send::deliver(state, message).await,
+        // Only email and SMS replies are ever queued (see `initial`).
+        Some(other) => {
+            tracing::error!(kind = other.as_str(), message = message.0, "a queued reply on a channel that cannot send");
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// Checks the channel's provider now (SMTP login; Twilio account read)
+/// through its kind's adapter and records the health; kinds with nothing
+/// to check keep theirs.
+pub async fn check_health(state: &AppState, channel: &ChannelRow) -> crate::error::AppResult<()> {
+    match channel.kind {
+        ChannelKind::Email => crate::email::send::check_health(state, channel).await.map(|_| ()),
+        ChannelKind::Sms => crate::sms::send::check_health(state, channel).await.map(|_| ()),
+        _ => Ok(()),
+    }
 }
 
 /// Sends what was left queued when Parley last stopped.

@@ -9,6 +9,7 @@ pub mod mail;
 pub mod render;
 pub mod rest;
 pub mod security;
+pub mod sms;
 pub mod smtp;
 pub mod ws;
 
@@ -118,6 +119,14 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         .route(
             "/hooks/email/{token}",
             axum::routing::post(mail::hook).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/hooks/sms/{token}",
+            axum::routing::post(sms::hook).layer(axum::extract::DefaultBodyLimit::max(sms::MAX_HOOK_BYTES)),
+        )
+        .route(
+            "/hooks/sms/{token}/status/{message_id}",
+            axum::routing::post(sms::status).layer(axum::extract::DefaultBodyLimit::max(sms::MAX_HOOK_BYTES)),
         )
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))

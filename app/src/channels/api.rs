@@ -46,9 +46,7 @@ async fn check(
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
     drop(conn);
-    if row.kind == crate::messages::model::ChannelKind::Email {
-        crate::email::send::check_health(state, &row).await?;
-    }
+    crate::outbound::check_health(state, &row).await?;
     let mut conn = state.db.pool.acquire().await?;
     let row = crate::channels::server::get(&mut conn, who.workspace_id, id).await?;
     Ok(row.to_wire(&state.settings.inbound_domain))

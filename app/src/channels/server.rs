@@ -9,6 +9,7 @@ use crate::email::address;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ChannelId, InboxId, WorkspaceId};
 use crate::messages::model::ChannelKind;
+use crate::sms::model::SmsSettings;
 use crate::time::Timestamp;
 use crate::users::server::Principal;
 use crate::workspace::new_token;
@@ -47,6 +48,14 @@ impl ChannelRow {
             return Err(AppError::invalid("channelId", "is not an email channel"));
         }
         EmailSettings::parse(&self.settings_json())
+    }
+
+    /// The settings of an SMS channel; an error when they are incomplete.
+    pub fn sms(&self) -> AppResult<SmsSettings> {
+        if self.kind != ChannelKind::Sms {
+            return Err(AppError::invalid("channelId", "is not an SMS channel"));
+        }
+        SmsSettings::parse(&self.settings_json())
     }
 
     /// The API shape, secrets masked.
@@ -89,6 +98,7 @@ impl ChannelRow {
                     ))
                 }
             }
+            ChannelKind::Sms => self.sms().map(|_| ()).map_err(|_| crate::sms::NOT_CONNECTED.to_string()),
             other => {
                 Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label()))
             }
@@ -99,11 +109,14 @@ impl ChannelRow {
     /// cannot go out, or that the last attempt failed and why.
     pub fn readiness(&self) -> Result<(), String> {
         self.can_send()?;
+        let (what, fallback) = match self.kind {
+            ChannelKind::Sms => ("Sending texts", "Twilio did not accept the last text"),
+            _ => ("Sending mail", "the SMTP server did not accept the last message"),
+        };
         match self.health_status {
-            HealthStatus::Failing => Err(format!(
-                "Sending mail is failing: {}",
-                self.health_detail.as_deref().unwrap_or("the SMTP server did not accept the last message")
-            )),
+            HealthStatus::Failing => {
+                Err(format!("{what} is failing: {}", self.health_detail.as_deref().unwrap_or(fallback)))
+            }
             _ => Ok(()),
         }
     }
@@ -176,6 +189,15 @@ fn checked_settings(input: &ChannelInput) -> AppResult<serde_json::Value> {
             let s = EmailSettings::parse(&input.settings)?;
             serde_json::to_value(s).map_err(|_| AppError::Internal)
         }
+        // An SMS channel may be added before its Twilio details are known
+        // (it shows as not set up); once any are given, all are checked.
+        ChannelKind::Sms if input.settings.is_null() || input.settings.as_object().is_some_and(|o| o.is_empty()) => {
+            Ok(serde_json::json!({}))
+        }
+        ChannelKind::Sms => {
+            let s = SmsSettings::parse(&input.settings)?;
+            serde_json::to_value(s).map_err(|_| AppError::Internal)
+        }
         // The other kinds' settings are checked by their own channels.
         _ if input.settings.is_null() => Ok(serde_json::json!({})),
         _ if input.settings.is_object() => Ok(input.settings.clone()),
@@ -199,6 +221,10 @@ fn initial_health(kind: ChannelKind, settings: &serde_json::Value) -> (HealthSta
             _ => (HealthStatus::Unconfigured, Some("No outgoing mail server is set.".into())),
         },
         ChannelKind::Api => (HealthStatus::Ok, None),
+        ChannelKind::Sms => match SmsSettings::parse(settings) {
+            Ok(_) => (HealthStatus::Ok, None),
+            Err(_) => (HealthStatus::Unconfigured, Some(crate::sms::NOT_CONNECTED.into())),
+        },
         _ => (HealthStatus::Unconfigured, Some("This channel kind is not connected yet.".into())),
     }
 }

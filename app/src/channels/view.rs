@@ -1,6 +1,7 @@
 //! Settings → Channels: the channels with their health and forwarding
-//! address (with a Copy button), and the form that adds or edits an email
-//! channel. Also "Your signature", which email replies carry.
+//! address (with a Copy button) or Twilio webhook path, and the form that
+//! adds or edits an email channel (SMS channels are set up over the API).
+//! Also "Your signature", which email replies carry.
 
 use leptos::prelude::*;
 
@@ -276,6 +277,9 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
     let id = c.id;
     let fwd = c.forwarding_address.clone();
     let is_email = c.kind == ChannelKind::Email;
+    let checkable = matches!(c.kind, ChannelKind::Email | ChannelKind::Sms);
+    // The path Twilio posts to; the admin puts the public URL before it.
+    let sms_hook = (c.kind == ChannelKind::Sms).then(|| format!("/hooks/sms/{}", c.token));
     let edit = c.clone();
     let flip = ChannelInput {
         name: c.name.clone(),
@@ -301,12 +305,15 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
                     </p>
                 }
             })}
-            <Show when=move || is_email>
+            {sms_hook.map(|p| view! {
+                <p class="forwarding">"Twilio webhook (A message comes in, HTTP POST): your public URL followed by "<code class="sms-hook">{p}</code></p>
+            })}
+            <Show when=move || checkable>
                 <div class="row">
-                    <button type="button" on:click={
+                    {is_email.then(|| {
                         let edit = edit.clone();
-                        move |_| form.load(&edit)
-                    }>"Edit"</button>
+                        view! { <button type="button" on:click=move |_| form.load(&edit)>"Edit"</button> }
+                    })}
                     <button type="button" on:click=move |_| { check.dispatch(id); } disabled=move || check.pending().get()>
                         {move || if check.pending().get() { "Checking…" } else { "Check connection" }}
                     </button>

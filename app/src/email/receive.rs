@@ -190,6 +190,7 @@ pub async fn receive(
             cc,
             continues,
             reopen_window_days: settings.reopen_window_days,
+            join_open: false,
             automated,
             page_url: None,
             attributes: Default::default(),

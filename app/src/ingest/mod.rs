@@ -59,6 +59,11 @@ pub struct Extras {
     pub cc: Vec<String>,
     /// The conversation this continues, as the transport's threading found it.
     pub continues: Option<ConversationId>,
+    /// With no `continues`: join the contact's open conversation on this
+    /// channel, if there is one (SMS keeps one thread per number). Found
+    /// after the contact, inside ingest's transaction, so two texts racing
+    /// in from a new number still land in one conversation.
+    pub join_open: bool,
     /// Days after close/resolve during which `continues` reopens the
     /// conversation; later, a new conversation links back to it.
     pub reopen_window_days: u32,

@@ -74,7 +74,16 @@ pub async fn ingest(
     // Continue the conversation the transport's threading found, unless it
     // ended longer ago than the reopen window.
     let mut previous: Option<ConversationId> = None;
-    let existing = match x.continues {
+    let continues = match x.continues {
+        Some(c) => Some(c),
+        None if x.join_open => {
+            let (open, last) = open_conversation(&mut tx, channel_id, contact.id).await?;
+            previous = last;
+            open
+        }
+        None => None,
+    };
+    let existing = match continues {
         Some(cid) => match crate::conversations::server::row_in(&mut tx, ws, cid).await? {
             Some(row) if ended_long_ago(&row, x.reopen_window_days) => {
                 previous = Some(row.id);
@@ -267,6 +276,29 @@ async fn is_blocked(conn: &mut SqliteConnection, ws: WorkspaceId, contact: &Cont
         .fetch_optional(conn)
         .await?;
     Ok(hit.is_some())
+}
+
+/// The contact's open (not resolved or closed) conversation on the
+/// channel, newest first; else their last one there, for the new
+/// conversation to link back to. Uses `conversations_contact_channel`.
+async fn open_conversation(
+    conn: &mut SqliteConnection,
+    channel: ChannelId,
+    contact: ContactId,
+) -> AppResult<(Option<ConversationId>, Option<ConversationId>)> {
+    let row: Option<(ConversationId, Status)> = sqlx::query_as(
+        "SELECT id, status FROM conversations WHERE contact_id = ? AND channel_id = ?
+         ORDER BY (status IN ('resolved', 'closed')) ASC, id DESC LIMIT 1",
+    )
+    .bind(contact)
+    .bind(channel)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some((id, status)) if !matches!(status, Status::Resolved | Status::Closed) => (Some(id), None),
+        Some((id, _)) => (None, Some(id)),
+        None => (None, None),
+    })
 }
 
 /// A resolved or closed conversation whose reopen window has passed.

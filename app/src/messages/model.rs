@@ -50,6 +50,24 @@ str_enum! {
     }
 }
 
+impl DeliveryStatus {
+    /// Whether a provider's report may move a message from `self` to
+    /// `next`. Reports arrive out of order (a "delivered" callback can beat
+    /// the API's own answer), so statuses only move forward: queued → sent
+    /// → delivered → read. A failure ends the attempt; only an agent's
+    /// Retry (which resets to queued itself) starts another.
+    pub fn may_become(self, next: DeliveryStatus) -> bool {
+        use DeliveryStatus::*;
+        match (self, next) {
+            (Queued, Queued) => false,
+            (Queued, _) => true,
+            (Sent, Delivered | Read | Failed) => true,
+            (Delivered, Read) => true,
+            _ => false,
+        }
+    }
+}
+
 impl ChannelKind {
     /// A short tag for lists: plain text, so it needs no icon font or
     /// emoji support and costs nothing to ship.
@@ -126,4 +144,20 @@ pub fn preview_of(body: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveryStatus::{self, *};
+
+    #[test]
+    fn delivery_only_moves_forward() {
+        let ok = |a: DeliveryStatus, b: DeliveryStatus| a.may_become(b);
+        assert!(ok(Queued, Sent) && ok(Queued, Delivered) && ok(Queued, Failed));
+        assert!(ok(Sent, Delivered) && ok(Delivered, Read) && ok(Sent, Failed));
+        assert!(!ok(Delivered, Sent), "a late 'sent' does not undo 'delivered'");
+        assert!(!ok(Read, Delivered) && !ok(Sent, Queued) && !ok(Queued, Queued));
+        assert!(!ok(Delivered, Failed), "a delivered text stays delivered");
+        assert!(!ok(Failed, Sent) && !ok(Failed, Delivered), "only Retry restarts a failed reply");
+    }
 }

@@ -406,3 +406,57 @@ pub async fn set_delivery(
     hub.publish(ws, event);
     Ok(message)
 }
+
+/// Records a provider's report on a reply only when it moves the status
+/// forward ([`DeliveryStatus::may_become`]): reports can arrive out of
+/// order, and a late "sent" must not undo "delivered". `provider_id`, when
+/// given, is stored either way (the provider's id for this attempt). The
+/// updated message when the status moved; `None` for a stale report.
+pub async fn advance_delivery(
+    db: &Db,
+    hub: &Hub,
+    mid: MessageId,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+    provider_id: Option<&str>,
+) -> AppResult<Option<Message>> {
+    // One write transaction: the check and the update cannot interleave
+    // with another report on the single writer connection.
+    let mut tx = db.write().await?;
+    let current: Option<(Option<DeliveryStatus>, crate::ids::WorkspaceId)> = sqlx::query_as(
+        "SELECT m.delivery_status, c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.id = ?",
+    )
+    .bind(mid)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((Some(now), ws)) = current else { return Ok(None) };
+    if let Some(pid) = provider_id {
+        sqlx::query("UPDATE messages SET provider_message_id = ? WHERE id = ?")
+            .bind(pid)
+            .bind(mid)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if !now.may_become(status) {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
+        .bind(status)
+        .bind(reason)
+        .bind(mid)
+        .execute(&mut *tx)
+        .await?;
+    let message = get(&mut tx, mid).await?;
+    let change = match status {
+        DeliveryStatus::Failed => "delivery failed".to_string(),
+        other => format!("delivery {}", other.as_str()),
+    };
+    let event =
+        record_event(&mut tx, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
+            .await?;
+    tx.commit().await?;
+    hub.publish(ws, event);
+    Ok(Some(message))
+}

@@ -52,7 +52,8 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `POST /api/v1/channels/{id}/check`: connects to the outgoing server now.
+/// `POST /api/v1/channels/{id}/check`: checks the channel's provider now
+/// (the outgoing mail server; the Twilio account).
 pub async fn check(
     State(s): State<AppState>,
     ApiUser(who): ApiUser,
@@ -62,7 +63,7 @@ pub async fn check(
     let mut conn = s.db.pool.acquire().await?;
     let row = app::channels::server::get(&mut conn, who.workspace_id, ChannelId(id)).await?;
     drop(conn);
-    app::email::send::check_health(&s, &row).await?;
+    app::outbound::check_health(&s, &row).await?;
     let mut conn = s.db.pool.acquire().await?;
     let row = app::channels::server::get(&mut conn, who.workspace_id, ChannelId(id)).await?;
     Ok(data(StatusCode::OK, row.to_wire(&s.settings.inbound_domain)))

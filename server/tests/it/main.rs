@@ -20,5 +20,6 @@ mod rest_conversations;
 mod rest_inboxes;
 mod routing;
 mod search;
+mod sms;
 mod snooze_waker;
 mod ui_server_fns;
