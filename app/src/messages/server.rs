@@ -389,12 +389,25 @@ pub async fn set_delivery(
         .bind(mid)
         .execute(&mut *tx)
         .await?;
+    let (ws,): (crate::ids::WorkspaceId,) = sqlx::query_as(
+        "SELECT c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
+    )
+    .bind(mid)
+    .fetch_one(&mut *tx)
+    .await?;
+    commit_delivery(tx, hub, ws, mid, status).await
+}
+
+/// The end of every delivery change: the message as it now is, its event
+/// (committed with the change), then published live.
+async fn commit_delivery(
+    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    hub: &Hub,
+    ws: crate::ids::WorkspaceId,
+    mid: MessageId,
+    status: DeliveryStatus,
+) -> AppResult<Message> {
     let message = get(&mut tx, mid).await?;
-    let (ws, _): (crate::ids::WorkspaceId, i64) =
-        sqlx::query_as("SELECT workspace_id, id FROM conversations WHERE id = ?")
-            .bind(message.conversation_id)
-            .fetch_one(&mut *tx)
-            .await?;
     let change = match status {
         DeliveryStatus::Failed => "delivery failed".to_string(),
         other => format!("delivery {}", other.as_str()),
@@ -448,15 +461,5 @@ pub async fn advance_delivery(
         .bind(mid)
         .execute(&mut *tx)
         .await?;
-    let message = get(&mut tx, mid).await?;
-    let change = match status {
-        DeliveryStatus::Failed => "delivery failed".to_string(),
-        other => format!("delivery {}", other.as_str()),
-    };
-    let event =
-        record_event(&mut tx, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
-            .await?;
-    tx.commit().await?;
-    hub.publish(ws, event);
-    Ok(Some(message))
+    Ok(Some(commit_delivery(tx, hub, ws, mid, status).await?))
 }
