@@ -30,7 +30,7 @@ pub async fn bulk_patch(
         }
         BulkTarget::Matching(f) => {
             let mut conn = db.pool.acquire().await?;
-            let n = Narrowing::plan(&mut conn, f).await?;
+            let n = Narrowing::plan(&mut conn, who, f).await?;
             let mut qb = QueryBuilder::new("SELECT c.id FROM conversations c");
             push_filter(&mut qb, who, f, &n, None);
             qb.push(" ORDER BY c.id LIMIT ").push_bind(BULK_MAX as i64);

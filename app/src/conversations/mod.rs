@@ -6,6 +6,7 @@ pub mod board;
 pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod detail;
+pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod list;
 pub mod model;

@@ -17,7 +17,8 @@ use crate::users::server::{can_see_inbox, Principal};
 
 // The list's SQL lives in `list.rs`; these paths are where callers know it.
 pub use crate::conversations::list::{
-    count_query, list, list_query, push_filter, wire_rows, Narrowing, Reach, FEW, MAX_PAGE, SUMMARY_SQL,
+    count_query, list, list_query, push_filter, range_column, wire_rows, Narrowing, Reach, FEW, MAX_PAGE, RANGE_FEW,
+    SUMMARY_SQL,
 };
 
 /// The list row of one conversation (no access check: callers have done it).
@@ -315,15 +316,7 @@ pub async fn patch_in(
     if let Some(u) = p.unread {
         state.unread = u;
     }
-    sqlx::query("UPDATE conversations SET inbox_id = ?, priority = COALESCE(?, priority), spam = COALESCE(?, spam), last_activity_at = CASE WHEN ? THEN ? ELSE last_activity_at END WHERE id = ?")
-        .bind(inbox_id)
-        .bind(p.priority)
-        .bind(p.spam)
-        .bind(!changes.is_empty() || p.priority.is_some() || p.spam.is_some())
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let bump = !changes.is_empty() || p.priority.is_some() || p.spam.is_some();
     if let Some(pr) = p.priority.filter(|pr| *pr != row.priority) {
         changes.push(format!("priority {}", pr.label()));
         fields.push(Field::Priority);
@@ -335,7 +328,30 @@ pub async fn patch_in(
     if p.unread.is_some() && changes.is_empty() {
         changes.push(if state.unread { "marked unread".into() } else { "marked read".into() });
     }
-    save_state(&mut *tx, id, &state).await?;
+    // One UPDATE for the patch and the new state: each UPDATE rewrites
+    // the conversation's entry in every list index whose columns it sets,
+    // so two statements cost a bulk change of 100 twice the index work.
+    sqlx::query(
+        "UPDATE conversations SET inbox_id = ?, priority = COALESCE(?, priority), spam = COALESCE(?, spam),
+                last_activity_at = CASE WHEN ? THEN ? ELSE last_activity_at END,
+                status = ?, assignee_id = ?, snoozed_until = ?, first_response_at = ?,
+                resolved_at = ?, closed_at = ?, unread = ? WHERE id = ?",
+    )
+    .bind(inbox_id)
+    .bind(p.priority)
+    .bind(p.spam)
+    .bind(bump)
+    .bind(now)
+    .bind(state.status)
+    .bind(state.assignee_id)
+    .bind(state.snoozed_until)
+    .bind(state.first_response_at)
+    .bind(state.resolved_at)
+    .bind(state.closed_at)
+    .bind(state.unread)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let extra = EventExtra { fields, activity: None };
     record_event_with(&mut *tx, EventKind::ConversationUpdated, id, Some(who.id), changes.join(", "), None, extra).await
 }

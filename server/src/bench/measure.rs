@@ -7,12 +7,11 @@
 use std::time::{Duration, Instant};
 
 use app::conversations::model::{BulkTarget, ConversationPatch, ListFilter, Status};
-use app::conversations::server::{list, list_query, push_filter, Narrowing, SUMMARY_SQL};
+use app::conversations::server::{count_query, list, list_query, Narrowing, SUMMARY_SQL};
 use app::db::Db;
 use app::error::AppResult;
 use app::ids::ConversationId;
 use app::live::server::Hub;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::{cases, DEPTH};
 use super::seed::Workspace;
@@ -91,7 +90,7 @@ impl Bench<'_> {
                 Ok(())
             })
             .await;
-        let parts = match narrowing(self.db, f).await {
+        let parts = match narrowing(self.db, who, f).await {
             Ok(n) => self.parts(f, &n, cursor.as_deref()).await,
             Err(e) => Parts { matched: None, rows: Err(e.clone()), count: Err(e.clone()), capped_count: Err(e) },
         };
@@ -209,9 +208,13 @@ fn failed(name: String, why: String, target: Duration) -> Measured {
 }
 
 /// The search parsed and the reach chosen, as `list` does.
-pub(super) async fn narrowing(db: &Db, f: &ListFilter) -> Result<Narrowing, String> {
+pub(super) async fn narrowing(
+    db: &Db,
+    who: &app::users::server::Principal,
+    f: &ListFilter,
+) -> Result<Narrowing, String> {
     let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
-    Narrowing::plan(&mut conn, f).await.map_err(|e| e.to_string())
+    Narrowing::plan(&mut conn, who, f).await.map_err(|e| e.to_string())
 }
 
 /// `COUNT(*)` of the list's filter, as `list` counts; with `cap`, of at
@@ -225,26 +228,6 @@ async fn count(
 ) -> AppResult<i64> {
     let mut qb = count_query("", who, f, n, cap);
     with_deadline(db, n, async |c| Ok(qb.build_query_scalar().fetch_one(&mut *c).await?)).await
-}
-
-/// The SQL of [`count`], after `head` (for `EXPLAIN QUERY PLAN`).
-pub(super) fn count_query<'a>(
-    head: &str,
-    who: &app::users::server::Principal,
-    f: &ListFilter,
-    n: &Narrowing,
-    cap: Option<i64>,
-) -> QueryBuilder<'a, Sqlite> {
-    let from = match cap {
-        Some(_) => "SELECT COUNT(*) FROM (SELECT 1 FROM conversations c",
-        None => "SELECT COUNT(*) FROM conversations c",
-    };
-    let mut qb = QueryBuilder::new(format!("{head}{from}"));
-    push_filter(&mut qb, who, f, n, None);
-    if let Some(cap) = cap {
-        qb.push(" LIMIT ").push_bind(cap).push(")");
-    }
-    qb
 }
 
 /// The key a cursor carries: the sort key joined by '_' (model::encode_cursor).
@@ -268,6 +251,6 @@ async fn with_deadline<T>(
 
 /// How many rows `f` matches (uncapped), for the report.
 pub async fn rows_in(db: &Db, ws: &Workspace, f: &ListFilter) -> AppResult<i64> {
-    let n = narrowing(db, f).await.map_err(|_| app::error::AppError::Internal)?;
+    let n = narrowing(db, &ws.who, f).await.map_err(|_| app::error::AppError::Internal)?;
     count(db, &ws.who, f, &n, None).await
 }

@@ -10,7 +10,9 @@ use app::conversations::server::{list_query, SUMMARY_SQL};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::cases;
-use super::measure::{count_query, cursor_key, narrowing, Bench, PAGE};
+use app::conversations::server::count_query;
+
+use super::measure::{cursor_key, narrowing, Bench, PAGE};
 
 /// The plans of every list measurement, as Markdown.
 pub async fn explain(bench: &Bench<'_>, mut progress: impl FnMut(&str)) -> String {
@@ -34,7 +36,7 @@ pub async fn explain(bench: &Bench<'_>, mut progress: impl FnMut(&str)) -> Strin
         } else {
             None
         };
-        let n = match narrowing(bench.db, &case.filter).await {
+        let n = match narrowing(bench.db, who, &case.filter).await {
             Ok(n) => n,
             Err(e) => {
                 out.push_str(&format!("error: {e}\n"));

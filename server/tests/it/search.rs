@@ -66,7 +66,7 @@ async fn search_on(conn: &mut SqliteConnection, t: &TestApp, q: &str) -> Result<
 async fn best(t: &TestApp, ids: &[i64], q: &str) -> std::collections::HashMap<ConversationId, app::search::Hit> {
     let ids: Vec<ConversationId> = ids.iter().copied().map(ConversationId).collect();
     let mut conn = t.state.db.pool.acquire().await.unwrap();
-    best_matches(&mut conn, &ids, &parse(q).unwrap()).await.unwrap()
+    best_matches(&mut conn, &ids, &parse(q).unwrap(), false).await.unwrap()
 }
 
 /// FTS5's own check that each index agrees with its content table.
@@ -332,10 +332,12 @@ async fn a_search_looks_its_matches_up_by_id() {
     let who = app::users::server::principal(&t.state.db, t.user_id("ann@shop.test").await).await.unwrap().unwrap();
     let f = ListFilter { q: Some("refund parcel".into()), ..ListFilter::default() };
     let mut conn = t.state.db.pool.acquire().await.unwrap();
-    let n = Narrowing::plan(&mut conn, &f).await.unwrap();
+    let n = Narrowing::plan(&mut conn, &who, &f).await.unwrap();
     drop(conn);
     let sql = format!("EXPLAIN QUERY PLAN {}", app::conversations::server::SUMMARY_SQL);
-    for mut qb in [list_query(&sql, &who, &f, &n, None, 51), count_query("EXPLAIN QUERY PLAN ", &who, &f, &n)] {
+    for mut qb in
+        [list_query(&sql, &who, &f, &n, None, 51), count_query("EXPLAIN QUERY PLAN ", &who, &f, &n, Some(10_001))]
+    {
         let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&t.state.db.pool).await.unwrap();
         let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
         assert!(plan.iter().any(|d| d.starts_with("SEARCH c USING INTEGER PRIMARY KEY")), "{plan:#?}");
@@ -367,6 +369,21 @@ async fn a_word_in_very_many_messages_lists_its_newest_matches_and_says_so() {
     let oldest = page("common", Sort::Oldest).await;
     assert!(oldest.newest_only);
     assert_eq!(ids(&oldest), vec![old, busy], "oldest first reads the oldest matches");
+    // Each result opens at its matching message, its word marked.
+    let hit = |p: &app::conversations::model::ConversationPage, id: i64| {
+        p.items.iter().find(|c| c.id.0 == id).and_then(|c| c.hit.clone()).expect("a hit")
+    };
+    let newest_of = async |id: i64| -> i64 {
+        sqlx::query_scalar("SELECT MAX(id) FROM messages WHERE conversation_id = ?")
+            .bind(id)
+            .fetch_one(&t.state.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(hit(&newest, busy).message_id.map(|m| m.0), Some(newest_of(busy).await));
+    assert!(hit(&newest, busy).snippet.contains("[[common]] filler number 50000"), "{:?}", hit(&newest, busy));
+    assert_eq!(hit(&oldest, old).message_id.map(|m| m.0), Some(newest_of(old).await));
+    assert!(hit(&oldest, old).snippet.contains("plain [[common]] question"), "{:?}", hit(&oldest, old));
 
     let few = page("zeppelin", Sort::Newest).await;
     assert!(!few.newest_only);
