@@ -40,11 +40,13 @@ pub const SUMMARY_SQL: &str =
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: i64 = 100;
 
-/// A label on at most this many conversations is looked up by id and
-/// sorted (cost grows with this number: ~5,000 row lookups is a few ms);
-/// a more common one is tested while walking the sort's index, where a
-/// page fills quickly because its conversations are then dense.
-pub const FEW: i64 = 5_000;
+/// A label on at most this many conversations (of the view: active ones
+/// in an inbox view) is looked up by id and sorted; a more common one is
+/// tested while walking the sort's index, where a page fills quickly
+/// because its conversations are then dense. Measured on the bench: a
+/// page of "vip" (4,300 active of 172,000) took 16 ms looked up and
+/// sorted, 0.5 ms walked; a label on 1,000 costs about as much either way.
+pub const FEW: i64 = 1_000;
 
 /// How a list query reaches its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
