@@ -33,7 +33,7 @@ fn a_text_message_with_its_senders_profile() {
         "messages": [{"from": "16505551234", "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=",
                       "timestamp": "1749416383", "type": "text", "text": {"body": "Does it come in another color?"}}],
     }))]));
-    assert_eq!(n.statuses, vec![]);
+    assert!(n.statuses.is_empty());
     assert_eq!(
         n.messages,
         vec![IncomingMessage {
