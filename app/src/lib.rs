@@ -33,6 +33,7 @@ pub mod sms;
 pub mod state;
 pub mod time;
 pub mod users;
+pub mod whatsapp;
 #[cfg(feature = "ssr")]
 pub mod workspace;
 

@@ -2,9 +2,9 @@
 //! to its channel's provider here; the message keeps the outcome.
 //!
 //! The API channel delivers by being read (`GET .../messages`), so its
-//! replies are `sent` at once. Email and SMS replies are `queued` and go
-//! out in the background (SMTP; Twilio's Messages API), each through its
-//! kind's adapter. A channel that cannot send (switched off,
+//! replies are `sent` at once. Email, SMS and WhatsApp replies are
+//! `queued` and go out in the background (SMTP; Twilio's Messages API;
+//! Meta's Graph API), each through its kind's adapter. A channel that cannot send (switched off,
 //! unconfigured, failing) stores the reply as `failed` with the reason, and
 //! the composer showed that reason before anyone typed.
 
@@ -24,7 +24,7 @@ pub struct Delivery {
 pub fn initial(channel: &ChannelRow) -> Delivery {
     match channel.can_send() {
         Err(reason) => Delivery { status: DeliveryStatus::Failed, failure_reason: Some(reason) },
-        Ok(()) if matches!(channel.kind, ChannelKind::Email | ChannelKind::Sms) => {
+        Ok(()) if matches!(channel.kind, ChannelKind::Email | ChannelKind::Sms | ChannelKind::Whatsapp) => {
             Delivery { status: DeliveryStatus::Queued, failure_reason: None }
         }
         Ok(()) => Delivery { status: DeliveryStatus::Sent, failure_reason: None },
@@ -54,7 +54,8 @@ async fn deliver(state: &AppState, message: MessageId) -> crate::error::AppResul
     match kind {
         Some(ChannelKind::Email) => crate::email::send::deliver(state, message).await,
         Some(ChannelKind::Sms) => crate::sms::send::deliver(state, message).await,
-        // Only email and SMS replies are ever queued (see `initial`).
+        Some(ChannelKind::Whatsapp) => crate::whatsapp::send::deliver(state, message).await,
+        // Only email, SMS and WhatsApp replies are ever queued (see `initial`).
         Some(other) => {
             tracing::error!(kind = other.as_str(), message = message.0, "a queued reply on a channel that cannot send");
             Ok(())
@@ -63,13 +64,15 @@ async fn deliver(state: &AppState, message: MessageId) -> crate::error::AppResul
     }
 }
 
-/// Checks the channel's provider now (SMTP login; Twilio account read)
+/// Checks the channel's provider now (SMTP login; Twilio account read;
+/// Graph API phone number read)
 /// through its kind's adapter and records the health; kinds with nothing
 /// to check keep theirs.
 pub async fn check_health(state: &AppState, channel: &ChannelRow) -> crate::error::AppResult<()> {
     match channel.kind {
         ChannelKind::Email => crate::email::send::check_health(state, channel).await.map(|_| ()),
         ChannelKind::Sms => crate::sms::send::check_health(state, channel).await.map(|_| ()),
+        ChannelKind::Whatsapp => crate::whatsapp::send::check_health(state, channel).await.map(|_| ()),
         _ => Ok(()),
     }
 }

@@ -11,6 +11,7 @@ pub mod rest;
 pub mod security;
 pub mod sms;
 pub mod smtp;
+pub mod whatsapp;
 pub mod ws;
 
 use std::sync::Arc;
@@ -127,6 +128,12 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         .route(
             "/hooks/sms/{token}/status/{message_id}",
             axum::routing::post(sms::status).layer(axum::extract::DefaultBodyLimit::max(sms::MAX_HOOK_BYTES)),
+        )
+        .route(
+            "/hooks/whatsapp/{token}",
+            axum::routing::get(whatsapp::verify)
+                .post(whatsapp::hook)
+                .layer(axum::extract::DefaultBodyLimit::max(whatsapp::MAX_HOOK_BYTES)),
         )
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))

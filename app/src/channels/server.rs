@@ -12,6 +12,7 @@ use crate::messages::model::ChannelKind;
 use crate::sms::model::SmsSettings;
 use crate::time::Timestamp;
 use crate::users::server::Principal;
+use crate::whatsapp::model::WhatsappSettings;
 use crate::workspace::new_token;
 
 /// A channel's full row, secrets included: server-side only.
@@ -58,6 +59,14 @@ impl ChannelRow {
         SmsSettings::parse(&self.settings_json())
     }
 
+    /// The settings of a WhatsApp channel; an error when they are incomplete.
+    pub fn whatsapp(&self) -> AppResult<WhatsappSettings> {
+        if self.kind != ChannelKind::Whatsapp {
+            return Err(AppError::invalid("channelId", "is not a WhatsApp channel"));
+        }
+        WhatsappSettings::parse(&self.settings_json())
+    }
+
     /// The API shape, secrets masked.
     pub fn to_wire(&self, inbound_domain: &str) -> Channel {
         let mut settings = self.settings_json();
@@ -99,6 +108,9 @@ impl ChannelRow {
                 }
             }
             ChannelKind::Sms => self.sms().map(|_| ()).map_err(|_| crate::sms::NOT_CONNECTED.to_string()),
+            ChannelKind::Whatsapp => {
+                self.whatsapp().map(|_| ()).map_err(|_| crate::whatsapp::NOT_CONNECTED.to_string())
+            }
             other => {
                 Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label()))
             }
@@ -111,6 +123,7 @@ impl ChannelRow {
         self.can_send()?;
         let (what, fallback) = match self.kind {
             ChannelKind::Sms => ("Sending texts", "Twilio did not accept the last text"),
+            ChannelKind::Whatsapp => ("Sending WhatsApp messages", "the Graph API did not accept the last message"),
             _ => ("Sending mail", "the SMTP server did not accept the last message"),
         };
         match self.health_status {
@@ -198,6 +211,16 @@ fn checked_settings(input: &ChannelInput) -> AppResult<serde_json::Value> {
             let s = SmsSettings::parse(&input.settings)?;
             serde_json::to_value(s).map_err(|_| AppError::Internal)
         }
+        // Likewise a WhatsApp channel before its Meta app is set up.
+        ChannelKind::Whatsapp
+            if input.settings.is_null() || input.settings.as_object().is_some_and(|o| o.is_empty()) =>
+        {
+            Ok(serde_json::json!({}))
+        }
+        ChannelKind::Whatsapp => {
+            let s = WhatsappSettings::parse(&input.settings)?;
+            serde_json::to_value(s).map_err(|_| AppError::Internal)
+        }
         // The other kinds' settings are checked by their own channels.
         _ if input.settings.is_null() => Ok(serde_json::json!({})),
         _ if input.settings.is_object() => Ok(input.settings.clone()),
@@ -224,6 +247,10 @@ fn initial_health(kind: ChannelKind, settings: &serde_json::Value) -> (HealthSta
         ChannelKind::Sms => match SmsSettings::parse(settings) {
             Ok(_) => (HealthStatus::Ok, None),
             Err(_) => (HealthStatus::Unconfigured, Some(crate::sms::NOT_CONNECTED.into())),
+        },
+        ChannelKind::Whatsapp => match WhatsappSettings::parse(settings) {
+            Ok(_) => (HealthStatus::Ok, None),
+            Err(_) => (HealthStatus::Unconfigured, Some(crate::whatsapp::NOT_CONNECTED.into())),
         },
         _ => (HealthStatus::Unconfigured, Some("This channel kind is not connected yet.".into())),
     }

@@ -1,6 +1,7 @@
 //! Settings → Channels: the channels with their health and forwarding
-//! address (with a Copy button) or Twilio webhook path, and the form that
-//! adds or edits an email channel (SMS channels are set up over the API).
+//! address (with a Copy button) or Twilio / Meta webhook path, and the form
+//! that adds or edits an email channel (SMS and WhatsApp channels are set
+//! up over the API).
 //! Also "Your signature", which email replies carry.
 
 use leptos::prelude::*;
@@ -277,9 +278,15 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
     let id = c.id;
     let fwd = c.forwarding_address.clone();
     let is_email = c.kind == ChannelKind::Email;
-    let checkable = matches!(c.kind, ChannelKind::Email | ChannelKind::Sms);
+    let checkable = matches!(c.kind, ChannelKind::Email | ChannelKind::Sms | ChannelKind::Whatsapp);
     // The path Twilio posts to; the admin puts the public URL before it.
     let sms_hook = (c.kind == ChannelKind::Sms).then(|| format!("/hooks/sms/{}", c.token));
+    // The callback URL's path for the Meta app; its verify token is the
+    // channel's (write-only, so only whether one is set is shown).
+    let wa_hook = (c.kind == ChannelKind::Whatsapp).then(|| {
+        let set = c.settings.get("verifyToken").and_then(|v| v.as_str()).is_some_and(|v| !v.is_empty());
+        (format!("/hooks/whatsapp/{}", c.token), set)
+    });
     let edit = c.clone();
     let flip = ChannelInput {
         name: c.name.clone(),
@@ -307,6 +314,16 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
             })}
             {sms_hook.map(|p| view! {
                 <p class="forwarding">"Twilio webhook (A message comes in, HTTP POST): your public URL followed by "<code class="sms-hook">{p}</code></p>
+            })}
+            {wa_hook.map(|(p, set)| view! {
+                <p class="forwarding">"Meta webhook (WhatsApp \u{2192} Configuration, Callback URL): your public URL followed by "<code class="whatsapp-hook">{p}</code>
+                    " \u{2014} subscribe to the messages field. "
+                    {if set {
+                        "Verify token: the one saved in this channel's settings (hidden here)."
+                    } else {
+                        "Verify token: none set yet; add verifyToken to the channel's settings first."
+                    }}
+                </p>
             })}
             <Show when=move || checkable>
                 <div class="row">

@@ -17,7 +17,7 @@ use crate::email::rules::within_reopen_window;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ChannelId, ContactId, ConversationId, InboxId, MessageId, UserId, WorkspaceId};
 use crate::ingest::{ContactRef, Inbound, Origin};
-use crate::live::model::EventKind;
+use crate::live::model::{EventKind, LiveEvent};
 use crate::live::server::Hub;
 use crate::messages::model::{validate_body, ChannelKind, Direction, Message};
 use crate::messages::server::{self as messages, NewMessage};
@@ -50,26 +50,50 @@ pub async fn ingest(
     ws: WorkspaceId,
     inbound: &Inbound,
 ) -> AppResult<Ingested> {
+    check(inbound)?;
+    let mut tx = db.write().await?;
+    let (done, event) = ingest_in(&mut tx, actor, ws, inbound).await?;
+    if let Some(event) = event {
+        tx.commit().await?;
+        hub.publish(ws, event);
+    }
+    Ok(done)
+}
+
+/// What ingest refuses before touching the database (empty or too long
+/// text, too long a subject); [`ingest_in`]'s callers run it first.
+pub fn check(inbound: &Inbound) -> AppResult<()> {
     validate_body(&inbound.body)?;
     if inbound.subject.chars().count() > 500 {
         return Err(AppError::invalid("subject", "must be at most 500 characters"));
     }
-    let x = &inbound.extras;
-    let mut tx = db.write().await?;
+    Ok(())
+}
 
-    let (channel_id, channel_kind, channel_inbox) = channel(&mut tx, ws, inbound.channel_id).await?;
-    if let Some(found) = duplicate_of(&mut tx, ws, channel_id, inbound).await? {
-        let summary = crate::conversations::server::summary(&mut tx, found).await?;
-        return Ok(Ingested { summary, duplicate: true, created: false, spam: false, message: None });
+/// The pipeline inside the caller's write transaction, for a transport
+/// that stores several arrivals at once (a WhatsApp webhook carries a
+/// batch). The event to publish once the caller commits; `None` for a
+/// duplicate, which wrote nothing.
+pub async fn ingest_in(
+    tx: &mut SqliteConnection,
+    actor: Option<&Principal>,
+    ws: WorkspaceId,
+    inbound: &Inbound,
+) -> AppResult<(Ingested, Option<LiveEvent>)> {
+    let x = &inbound.extras;
+    let (channel_id, channel_kind, channel_inbox) = channel(&mut *tx, ws, inbound.channel_id).await?;
+    if let Some(found) = duplicate_of(&mut *tx, ws, channel_id, inbound).await? {
+        let summary = crate::conversations::server::summary(&mut *tx, found).await?;
+        return Ok((Ingested { summary, duplicate: true, created: false, spam: false, message: None }, None));
     }
 
     let contact = match &inbound.contact {
         ContactRef::Existing(id) => {
-            contacts::get(&mut tx, ws, *id).await.map_err(|_| AppError::invalid("contactId", "no such contact"))?
+            contacts::get(&mut *tx, ws, *id).await.map_err(|_| AppError::invalid("contactId", "no such contact"))?
         }
-        ContactRef::Details(d) => contacts::find_or_create(&mut tx, ws, d).await?,
+        ContactRef::Details(d) => contacts::find_or_create(&mut *tx, ws, d).await?,
     };
-    let blocked = matches!(inbound.origin, Origin::Customer { .. }) && is_blocked(&mut tx, ws, &contact).await?;
+    let blocked = matches!(inbound.origin, Origin::Customer { .. }) && is_blocked(&mut *tx, ws, &contact).await?;
 
     // Continue the conversation the transport's threading found, unless it
     // ended longer ago than the reopen window.
@@ -77,14 +101,14 @@ pub async fn ingest(
     let continues = match x.continues {
         Some(c) => Some(c),
         None if x.join_open => {
-            let (open, last) = open_conversation(&mut tx, channel_id, contact.id).await?;
+            let (open, last) = open_conversation(&mut *tx, channel_id, contact.id).await?;
             previous = last;
             open
         }
         None => None,
     };
     let existing = match continues {
-        Some(cid) => match crate::conversations::server::row_in(&mut tx, ws, cid).await? {
+        Some(cid) => match crate::conversations::server::row_in(&mut *tx, ws, cid).await? {
             Some(row) if ended_long_ago(&row, x.reopen_window_days) => {
                 previous = Some(row.id);
                 None
@@ -101,7 +125,7 @@ pub async fn ingest(
         Some(row) => {
             let before = row.status;
             let next = rules::customer_wrote(&row.state());
-            save_state(&mut tx, row.id, &next).await?;
+            save_state(&mut *tx, row.id, &next).await?;
             let change = if matches!(before, Status::Resolved | Status::Closed) && next.status == Status::Open {
                 "customer replied, reopened"
             } else {
@@ -122,13 +146,13 @@ pub async fn ingest(
                         page_url: x.page_url.clone(),
                         attributes: x.attributes.clone(),
                     };
-                    crate::routing::server::route(&mut tx, ws, &sample).await?
+                    crate::routing::server::route(&mut *tx, ws, &sample).await?
                 }
                 _ => None,
             };
             let inbox_id = routed.as_ref().map(|r| r.inbox_id).or(inbound.inbox_id).unwrap_or(channel_inbox);
             if let Some(actor) = actor {
-                let visible = can_see_inbox(&mut tx, actor, inbox_id).await.map_err(|e| match e {
+                let visible = can_see_inbox(&mut *tx, actor, inbox_id).await.map_err(|e| match e {
                     AppError::NotFound { .. } => AppError::invalid("inboxId", "no such inbox"),
                     e => e,
                 })?;
@@ -136,7 +160,7 @@ pub async fn ingest(
                     return Err(AppError::Forbidden);
                 }
             }
-            let id = create_conversation(&mut tx, ws, inbox_id, channel_id, &contact, &subject, previous, now).await?;
+            let id = create_conversation(&mut *tx, ws, inbox_id, channel_id, &contact, &subject, previous, now).await?;
             let default_assignee: Option<UserId> =
                 sqlx::query_scalar("SELECT default_assignee_id FROM inboxes WHERE id = ?")
                     .bind(inbox_id)
@@ -162,7 +186,7 @@ pub async fn ingest(
             let state = match &inbound.origin {
                 Origin::Customer { .. } if default_assignee.is_none() && !blocked => {
                     // The inbox's rule (round robin, least busy) picks someone.
-                    let picked = crate::inboxes::assign_server::assign_new(&mut tx, ws, inbox_id, team).await?;
+                    let picked = crate::inboxes::assign_server::assign_new(&mut *tx, ws, inbox_id, team).await?;
                     if let Some((_, why, name)) = &picked {
                         how = format!("created, assigned to {name} by {}", why.label());
                         lines.push(format!("Assigned to {name} by {}", why.label().to_lowercase()));
@@ -178,7 +202,7 @@ pub async fn ingest(
                     s
                 }
             };
-            save_state(&mut tx, id, &state).await?;
+            save_state(&mut *tx, id, &state).await?;
             activity = (!lines.is_empty()).then(|| lines.join(" · "));
             (id, true, EventKind::ConversationCreated, how)
         }
@@ -187,7 +211,7 @@ pub async fn ingest(
         sqlx::query("UPDATE conversations SET spam = 1 WHERE id = ?").bind(conv_id).execute(&mut *tx).await?;
     }
     if !x.cc.is_empty() || existing.as_ref().is_some_and(|r| r.contact_id != contact.id) {
-        keep_cc(&mut tx, conv_id, &x.cc, &contact, existing.as_ref().map(|r| r.contact_id)).await?;
+        keep_cc(&mut *tx, conv_id, &x.cc, &contact, existing.as_ref().map(|r| r.contact_id)).await?;
     }
 
     let (direction, sender_user, sender_contact, delivery, pid) = match &inbound.origin {
@@ -195,12 +219,12 @@ pub async fn ingest(
             (Direction::Inbound, None, Some(contact.id), None, provider_message_id.as_deref())
         }
         Origin::Agent => {
-            let ch = crate::channels::server::get(&mut tx, ws, channel_id).await?;
+            let ch = crate::channels::server::get(&mut *tx, ws, channel_id).await?;
             (Direction::Outbound, actor.map(|a| a.id), None, Some(outbound::initial(&ch)), None)
         }
     };
     let mid = messages::insert(
-        &mut tx,
+        &mut *tx,
         &NewMessage {
             conversation_id: conv_id,
             direction,
@@ -221,16 +245,14 @@ pub async fn ingest(
         },
     )
     .await?;
-    store_parts(&mut tx, ws, inbound, mid).await?;
-    let message = messages::get(&mut tx, mid).await?;
+    store_parts(&mut *tx, ws, inbound, mid).await?;
+    let message = messages::get(&mut *tx, mid).await?;
     let extra = EventExtra { fields: vec![], activity };
     let event =
-        record_event_with(&mut tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone()), extra)
+        record_event_with(&mut *tx, event_kind, conv_id, actor.map(|a| a.id), change, Some(message.clone()), extra)
             .await?;
-    tx.commit().await?;
     let summary = event.summary.clone();
-    hub.publish(ws, event);
-    Ok(Ingested { summary, duplicate: false, created, spam: blocked, message: Some(message) })
+    Ok((Ingested { summary, duplicate: false, created, spam: blocked, message: Some(message) }, Some(event)))
 }
 
 /// The conversation already holding this arrival: same provider id on the

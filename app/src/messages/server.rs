@@ -8,7 +8,7 @@ use crate::conversations::server::{load, record_event, record_event_with, save_s
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::{ContactId, ConversationId, MessageId, UserId};
-use crate::live::model::EventKind;
+use crate::live::model::{EventKind, LiveEvent};
 use crate::live::server::Hub;
 use crate::messages::model::{preview_of, validate_body, ChannelKind, ComposeKind, DeliveryStatus, Direction, Message};
 use crate::outbound;
@@ -407,17 +407,28 @@ async fn commit_delivery(
     mid: MessageId,
     status: DeliveryStatus,
 ) -> AppResult<Message> {
-    let message = get(&mut tx, mid).await?;
+    let (message, event) = delivery_event(&mut tx, mid, status).await?;
+    tx.commit().await?;
+    hub.publish(ws, event);
+    Ok(message)
+}
+
+/// The message as a delivery change left it, and the change's event
+/// (recorded in the caller's transaction, published after its commit).
+pub async fn delivery_event(
+    conn: &mut SqliteConnection,
+    mid: MessageId,
+    status: DeliveryStatus,
+) -> AppResult<(Message, LiveEvent)> {
+    let message = get(&mut *conn, mid).await?;
     let change = match status {
         DeliveryStatus::Failed => "delivery failed".to_string(),
         other => format!("delivery {}", other.as_str()),
     };
     let event =
-        record_event(&mut tx, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
+        record_event(conn, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
             .await?;
-    tx.commit().await?;
-    hub.publish(ws, event);
-    Ok(message)
+    Ok((message, event))
 }
 
 /// Records a provider's report on a reply only when it moves the status
@@ -436,6 +447,26 @@ pub async fn advance_delivery(
     // One write transaction: the check and the update cannot interleave
     // with another report on the single writer connection.
     let mut tx = db.write().await?;
+    match advance_in(&mut tx, mid, status, reason, provider_id).await? {
+        Some(ws) => Ok(Some(commit_delivery(tx, hub, ws, mid, status).await?)),
+        None => {
+            tx.commit().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// [`advance_delivery`] inside the caller's write transaction, for a
+/// webhook that carries several reports: the message's workspace when
+/// the status moved (the caller then records the change with
+/// [`delivery_event`]), `None` for a stale report or an unknown message.
+pub async fn advance_in(
+    tx: &mut SqliteConnection,
+    mid: MessageId,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+    provider_id: Option<&str>,
+) -> AppResult<Option<crate::ids::WorkspaceId>> {
     let current: Option<(Option<DeliveryStatus>, crate::ids::WorkspaceId)> = sqlx::query_as(
         "SELECT m.delivery_status, c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
          WHERE m.id = ?",
@@ -452,7 +483,6 @@ pub async fn advance_delivery(
             .await?;
     }
     if !now.may_become(status) {
-        tx.commit().await?;
         return Ok(None);
     }
     sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
@@ -461,5 +491,5 @@ pub async fn advance_delivery(
         .bind(mid)
         .execute(&mut *tx)
         .await?;
-    Ok(Some(commit_delivery(tx, hub, ws, mid, status).await?))
+    Ok(Some(ws))
 }

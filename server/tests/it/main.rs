@@ -23,3 +23,4 @@ mod search;
 mod sms;
 mod snooze_waker;
 mod ui_server_fns;
+mod whatsapp;

@@ -3,6 +3,7 @@
 //! cookie a browser gets from the login server function.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod graph;
 pub mod mail;
 pub mod twilio;
 
