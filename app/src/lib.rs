@@ -31,6 +31,8 @@ pub mod shell;
 pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod text_reply;
 pub mod time;
 pub mod users;
 pub mod whatsapp;

@@ -2,6 +2,7 @@
 //! and the inbox each routes new conversations to.
 
 pub mod api;
+pub mod fields;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;

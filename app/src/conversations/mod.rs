@@ -10,6 +10,8 @@ pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod list;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod reach;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -44,45 +44,23 @@ fn default_base() -> String {
 impl SmsSettings {
     /// Reads and checks settings; errors name the field (`settings.fromNumber` …).
     pub fn parse(v: &serde_json::Value) -> Result<Self, AppError> {
-        let obj = v.as_object().ok_or_else(|| AppError::invalid("settings", "must be an object"))?;
-        // Each field is read by hand so a missing or mistyped one is named,
-        // which serde's own messages do not do.
-        let text = |key: &str| -> Result<String, AppError> {
-            match obj.get(key) {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
-                    Err(AppError::invalid(format!("settings.{key}"), "is required"))
-                }
-                Some(_) => Err(AppError::invalid(format!("settings.{key}"), "must be text")),
-            }
-        };
+        let f = crate::channels::fields::Fields::of(v)?;
         let provider =
-            text("provider")?.parse::<SmsProvider>().map_err(|e| AppError::invalid("settings.provider", e))?;
-        let account_sid = text("accountSid")?;
+            f.text("provider")?.parse::<SmsProvider>().map_err(|e| AppError::invalid("settings.provider", e))?;
+        let account_sid = f.text("accountSid")?;
         if !is_account_sid(&account_sid) {
             return Err(AppError::invalid(
                 "settings.accountSid",
                 "must be the Account SID from the Twilio Console: AC followed by 32 letters and digits",
             ));
         }
-        let auth_token = text("authToken")?;
+        let auth_token = f.text("authToken")?;
         if auth_token.contains(char::is_whitespace) {
             return Err(AppError::invalid("settings.authToken", "must not contain spaces"));
         }
         let from_number =
-            e164(&text("fromNumber")?).map_err(|why| AppError::invalid("settings.fromNumber", why.to_string()))?;
-        let api_base_url = match obj.get("apiBaseUrl") {
-            None | Some(serde_json::Value::Null) => DEFAULT_API_BASE.to_string(),
-            Some(_) => text("apiBaseUrl")?,
-        };
-        let api_base_url = api_base_url.trim_end_matches('/').to_string();
-        let rest = api_base_url
-            .strip_prefix("https://")
-            .or_else(|| api_base_url.strip_prefix("http://"))
-            .ok_or_else(|| AppError::invalid("settings.apiBaseUrl", "must start with https:// or http://"))?;
-        if rest.is_empty() || rest.contains(char::is_whitespace) || rest.contains(['?', '#']) {
-            return Err(AppError::invalid("settings.apiBaseUrl", "must be a URL like https://api.twilio.com"));
-        }
+            e164(&f.text("fromNumber")?).map_err(|why| AppError::invalid("settings.fromNumber", why.to_string()))?;
+        let api_base_url = f.api_base_url(DEFAULT_API_BASE)?;
         Ok(SmsSettings { provider, account_sid, auth_token, from_number, api_base_url })
     }
 

@@ -6,75 +6,21 @@ use base64::Engine as _;
 
 use crate::channels::model::HealthStatus;
 use crate::channels::server::{self as channels, ChannelRow};
-use crate::error::{AppError, AppResult};
-use crate::ids::{ChannelId, MessageId, WorkspaceId};
-use crate::messages::model::DeliveryStatus;
-use crate::messages::server::advance_delivery;
+use crate::error::AppResult;
+use crate::ids::MessageId;
 use crate::sms::model::{SmsSettings, MAX_SMS_CHARS};
 use crate::sms::twilio::api_failure;
 use crate::state::AppState;
-
-#[derive(sqlx::FromRow)]
-struct Outgoing {
-    workspace_id: WorkspaceId,
-    channel_id: ChannelId,
-    body: String,
-    delivery_status: Option<DeliveryStatus>,
-    contact_phone: Option<String>,
-    files: i64,
-}
-
-/// Why a text did not go out.
-struct Failure {
-    reason: String,
-    /// The channel's fault (credentials, Twilio unreachable): the channel
-    /// shows as failing in Settings and the composer until a send works.
-    channel_problem: bool,
-}
+use crate::text_reply::{self, refuse, Failure, TextReply};
 
 /// Sends queued reply `mid`; the outcome lands on the message (`sent` with
 /// Twilio's sid, or `failed` with a reason) and on the channel's health.
 pub async fn deliver(state: &AppState, mid: MessageId) -> AppResult<()> {
-    let db = &state.db;
-    let o: Outgoing = sqlx::query_as(
-        "SELECT c.workspace_id, c.channel_id, m.body, m.delivery_status, ct.phone AS contact_phone,
-                (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id) AS files
-         FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
-         WHERE m.id = ?",
-    )
-    .bind(mid)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or_else(|| AppError::not_found("message"))?;
-    if o.delivery_status != Some(DeliveryStatus::Queued) {
-        return Ok(());
-    }
-    let mut conn = db.pool.acquire().await?;
-    let channel = channels::get(&mut conn, o.workspace_id, o.channel_id).await?;
-    drop(conn);
-    match send(state, &channel, &o, mid).await {
-        Ok(sid) => {
-            advance_delivery(db, &state.hub, mid, DeliveryStatus::Sent, None, Some(&sid)).await?;
-            if channel.health_status != HealthStatus::Ok {
-                channels::set_health(db, channel.id, HealthStatus::Ok, None).await?;
-            }
-        }
-        Err(f) => {
-            advance_delivery(db, &state.hub, mid, DeliveryStatus::Failed, Some(&f.reason), None).await?;
-            if f.channel_problem {
-                channels::set_health(db, channel.id, HealthStatus::Failing, Some(&f.reason)).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn refuse(reason: impl Into<String>) -> Failure {
-    Failure { reason: reason.into(), channel_problem: false }
+    text_reply::deliver(state, mid, async |channel, o| send(state, channel, o, mid).await).await
 }
 
 /// The one API call; Twilio's `sid` for the text on success.
-async fn send(state: &AppState, channel: &ChannelRow, o: &Outgoing, mid: MessageId) -> Result<String, Failure> {
+async fn send(state: &AppState, channel: &ChannelRow, o: &TextReply, mid: MessageId) -> Result<String, Failure> {
     let settings = channel.sms().map_err(|_| refuse(crate::sms::NOT_CONNECTED))?;
     channel.can_send().map_err(refuse)?;
     let to = o

@@ -38,21 +38,11 @@ fn default_base() -> String {
 impl WhatsappSettings {
     /// Reads and checks settings; errors name the field (`settings.phoneNumberId` …).
     pub fn parse(v: &serde_json::Value) -> Result<Self, AppError> {
-        let obj = v.as_object().ok_or_else(|| AppError::invalid("settings", "must be an object"))?;
-        // Read by hand so a missing or mistyped field is named.
-        let text = |key: &str| -> Result<String, AppError> {
-            match obj.get(key) {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
-                    Err(AppError::invalid(format!("settings.{key}"), "is required"))
-                }
-                Some(_) => Err(AppError::invalid(format!("settings.{key}"), "must be text")),
-            }
-        };
+        let f = crate::channels::fields::Fields::of(v)?;
         // People paste the id as a number from the Graph Explorer; take it.
-        let phone_number_id = match obj.get("phoneNumberId") {
+        let phone_number_id = match f.get("phoneNumberId") {
             Some(serde_json::Value::Number(n)) if n.is_u64() => n.to_string(),
-            _ => text("phoneNumberId")?,
+            _ => f.text("phoneNumberId")?,
         };
         if !(1..=32).contains(&phone_number_id.len()) || !phone_number_id.chars().all(|c| c.is_ascii_digit()) {
             return Err(AppError::invalid(
@@ -60,27 +50,16 @@ impl WhatsappSettings {
                 "must be the Phone number ID from WhatsApp Manager (digits only), not the phone number",
             ));
         }
-        let access_token = text("accessToken")?;
+        let access_token = f.text("accessToken")?;
         if access_token.contains(char::is_whitespace) {
             return Err(AppError::invalid("settings.accessToken", "must not contain spaces (paste the token alone)"));
         }
-        let app_secret = text("appSecret")?;
+        let app_secret = f.text("appSecret")?;
         if app_secret.contains(char::is_whitespace) {
             return Err(AppError::invalid("settings.appSecret", "must not contain spaces"));
         }
-        let verify_token = text("verifyToken")?;
-        let api_base_url = match obj.get("apiBaseUrl") {
-            None | Some(serde_json::Value::Null) => DEFAULT_API_BASE.to_string(),
-            Some(_) => text("apiBaseUrl")?,
-        };
-        let api_base_url = api_base_url.trim_end_matches('/').to_string();
-        let rest = api_base_url
-            .strip_prefix("https://")
-            .or_else(|| api_base_url.strip_prefix("http://"))
-            .ok_or_else(|| AppError::invalid("settings.apiBaseUrl", "must start with https:// or http://"))?;
-        if rest.is_empty() || rest.contains(char::is_whitespace) || rest.contains(['?', '#']) {
-            return Err(AppError::invalid("settings.apiBaseUrl", format!("must be a URL like {DEFAULT_API_BASE}")));
-        }
+        let verify_token = f.text("verifyToken")?;
+        let api_base_url = f.api_base_url(DEFAULT_API_BASE)?;
         Ok(WhatsappSettings { phone_number_id, access_token, app_secret, verify_token, api_base_url })
     }
 

@@ -4,75 +4,21 @@
 
 use crate::channels::model::HealthStatus;
 use crate::channels::server::{self as channels, ChannelRow};
-use crate::error::{AppError, AppResult};
-use crate::ids::{ChannelId, MessageId, WorkspaceId};
-use crate::messages::model::DeliveryStatus;
-use crate::messages::server::advance_delivery;
+use crate::error::AppResult;
+use crate::ids::MessageId;
 use crate::state::AppState;
+use crate::text_reply::{self, refuse, Failure, TextReply};
 use crate::whatsapp::graph::{api_failure, check_failure, sent_id, text_message};
 use crate::whatsapp::model::MAX_TEXT_CHARS;
-
-#[derive(sqlx::FromRow)]
-struct Outgoing {
-    workspace_id: WorkspaceId,
-    channel_id: ChannelId,
-    body: String,
-    delivery_status: Option<DeliveryStatus>,
-    contact_phone: Option<String>,
-    files: i64,
-}
-
-/// Why a message did not go out.
-struct Failure {
-    reason: String,
-    /// The channel's fault (token, Meta unreachable): the channel shows as
-    /// failing in Settings and the composer until a send works.
-    channel_problem: bool,
-}
-
-fn refuse(reason: impl Into<String>) -> Failure {
-    Failure { reason: reason.into(), channel_problem: false }
-}
 
 /// Sends queued reply `mid`; the outcome lands on the message (`sent` with
 /// the wamid, or `failed` with a reason) and on the channel's health.
 pub async fn deliver(state: &AppState, mid: MessageId) -> AppResult<()> {
-    let db = &state.db;
-    let o: Outgoing = sqlx::query_as(
-        "SELECT c.workspace_id, c.channel_id, m.body, m.delivery_status, ct.phone AS contact_phone,
-                (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id) AS files
-         FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
-         WHERE m.id = ?",
-    )
-    .bind(mid)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or_else(|| AppError::not_found("message"))?;
-    if o.delivery_status != Some(DeliveryStatus::Queued) {
-        return Ok(());
-    }
-    let mut conn = db.pool.acquire().await?;
-    let channel = channels::get(&mut conn, o.workspace_id, o.channel_id).await?;
-    drop(conn);
-    match send(&channel, &o).await {
-        Ok(wamid) => {
-            advance_delivery(db, &state.hub, mid, DeliveryStatus::Sent, None, Some(&wamid)).await?;
-            if channel.health_status != HealthStatus::Ok {
-                channels::set_health(db, channel.id, HealthStatus::Ok, None).await?;
-            }
-        }
-        Err(f) => {
-            advance_delivery(db, &state.hub, mid, DeliveryStatus::Failed, Some(&f.reason), None).await?;
-            if f.channel_problem {
-                channels::set_health(db, channel.id, HealthStatus::Failing, Some(&f.reason)).await?;
-            }
-        }
-    }
-    Ok(())
+    text_reply::deliver(state, mid, async |channel, o| send(channel, o).await).await
 }
 
 /// The one API call; the message's `wamid.…` on success.
-async fn send(channel: &ChannelRow, o: &Outgoing) -> Result<String, Failure> {
+async fn send(channel: &ChannelRow, o: &TextReply) -> Result<String, Failure> {
     let settings = channel.whatsapp().map_err(|_| refuse(crate::whatsapp::NOT_CONNECTED))?;
     channel.can_send().map_err(refuse)?;
     // A WhatsApp id is the number's digits; contacts keep it in E.164.

@@ -63,10 +63,7 @@ impl FakeGraph {
             .route("/v21.0/{id}/messages", axum::routing::post(send_message))
             .route("/v21.0/{id}", axum::routing::get(phone_number))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(server::serve(listener, router, Box::pin(std::future::pending())));
-        Self { addr, inner }
+        Self { addr: super::serve_router(router).await, inner }
     }
 
     /// What goes in the channel's `apiBaseUrl` (the version included, as

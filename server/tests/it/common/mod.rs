@@ -249,16 +249,21 @@ impl TestApp {
         res.session_cookie().expect("login sets the session cookie")
     }
 
-    /// Serves the router on a real socket on 127.0.0.1:0; its address.
+    /// Serves the app on a real socket on 127.0.0.1:0; its address.
     pub async fn serve(&self) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let router = self.router.clone();
-        // `server::serve` is compiled once in the server crate; calling
-        // `axum::serve` here would instantiate it again in every test crate.
-        tokio::spawn(server::serve(listener, router, Box::pin(std::future::pending())));
-        addr
+        serve_router(self.router.clone()).await
     }
+}
+
+/// Serves `router` on a real socket on 127.0.0.1:0 until the test ends (the
+/// app, and the fake providers of `twilio.rs` and `graph.rs`); its address.
+pub async fn serve_router(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // `server::serve` is compiled once in the server crate; calling
+    // `axum::serve` here would instantiate it again in every test crate.
+    tokio::spawn(server::serve(listener, router, Box::pin(std::future::pending())));
+    addr
 }
 
 /// The ids in a list of JSON objects.

@@ -67,10 +67,7 @@ impl FakeTwilio {
             .route("/2010-04-01/Accounts/{sid}/Messages.json", axum::routing::post(create_message))
             .route("/2010-04-01/Accounts/{sid}", axum::routing::get(fetch_account))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(server::serve(listener, router, Box::pin(std::future::pending())));
-        Self { addr, inner }
+        Self { addr: super::serve_router(router).await, inner }
     }
 
     pub fn base_url(&self) -> String {
