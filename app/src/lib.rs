@@ -36,6 +36,7 @@ pub mod text_reply;
 pub mod time;
 pub mod users;
 pub mod whatsapp;
+pub mod widget;
 #[cfg(feature = "ssr")]
 pub mod workspace;
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub hub: Hub,
     pub leptos: LeptosOptions,
     pub settings: Arc<Settings>,
+    /// Posts per channel and address on the widget (spam bots).
+    pub widget_limits: Arc<crate::widget::limit::RateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

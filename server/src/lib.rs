@@ -12,6 +12,8 @@ pub mod security;
 pub mod sms;
 pub mod smtp;
 pub mod whatsapp;
+pub mod widget;
+pub mod widget_pages;
 pub mod ws;
 
 use std::sync::Arc;
@@ -69,6 +71,7 @@ async fn state_inner(opts: &Options) -> anyhow::Result<AppState> {
             inbound_domain: opts.inbound_domain.to_ascii_lowercase(),
             data_dir: opts.data_dir.clone(),
         }),
+        widget_limits: Default::default(),
     })
 }
 
@@ -83,7 +86,12 @@ pub fn serve(
     app: Router,
     shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 ) -> BoxFut<()> {
-    Box::pin(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving") })
+    Box::pin(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving")
+    })
 }
 
 /// Room for one file plus slack, so an oversized file gets a clear 413
@@ -135,6 +143,15 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
                 .post(whatsapp::hook)
                 .layer(axum::extract::DefaultBodyLimit::max(whatsapp::MAX_HOOK_BYTES)),
         )
+        .route(
+            "/widget/{token}/messages",
+            axum::routing::post(widget::messages)
+                .options(widget::preflight)
+                .layer(axum::extract::DefaultBodyLimit::max(widget::MAX_BODY_BYTES)),
+        )
+        .route("/widget/{token}/config", axum::routing::get(widget::config).options(widget::preflight))
+        .route("/widget/{token}/conversation", axum::routing::get(widget::conversation).options(widget::preflight))
+        .route("/widget/{token}/thanks", axum::routing::get(widget::thanks))
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))

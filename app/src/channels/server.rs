@@ -13,6 +13,7 @@ use crate::sms::model::SmsSettings;
 use crate::time::Timestamp;
 use crate::users::server::Principal;
 use crate::whatsapp::model::WhatsappSettings;
+use crate::widget::model::WidgetSettings;
 use crate::workspace::new_token;
 
 /// A channel's full row, secrets included: server-side only.
@@ -95,7 +96,9 @@ impl ChannelRow {
             ));
         }
         match self.kind {
-            ChannelKind::Api | ChannelKind::Note => Ok(()),
+            // A widget reply is delivered by being read: the visitor's
+            // panel fetches it (`GET /widget/{token}/conversation`).
+            ChannelKind::Api | ChannelKind::Note | ChannelKind::Widget => Ok(()),
             ChannelKind::Email => {
                 let s = self.email().map_err(|_| "The email channel's settings are incomplete.".to_string())?;
                 if s.smtp_configured() {
@@ -110,9 +113,6 @@ impl ChannelRow {
             ChannelKind::Sms => self.sms().map(|_| ()).map_err(|_| crate::sms::NOT_CONNECTED.to_string()),
             ChannelKind::Whatsapp => {
                 self.whatsapp().map(|_| ()).map_err(|_| crate::whatsapp::NOT_CONNECTED.to_string())
-            }
-            other => {
-                Err(format!("Sending on {} is not set up yet: replies are kept but not delivered.", other.label()))
             }
         }
     }
@@ -221,6 +221,10 @@ fn checked_settings(input: &ChannelInput) -> AppResult<serde_json::Value> {
             let s = WhatsappSettings::parse(&input.settings)?;
             serde_json::to_value(s).map_err(|_| AppError::Internal)
         }
+        ChannelKind::Widget => {
+            let s = WidgetSettings::parse(&input.settings)?;
+            serde_json::to_value(s).map_err(|_| AppError::Internal)
+        }
         // The other kinds' settings are checked by their own channels.
         _ if input.settings.is_null() => Ok(serde_json::json!({})),
         _ if input.settings.is_object() => Ok(input.settings.clone()),
@@ -251,6 +255,11 @@ fn initial_health(kind: ChannelKind, settings: &serde_json::Value) -> (HealthSta
         ChannelKind::Whatsapp => match WhatsappSettings::parse(settings) {
             Ok(_) => (HealthStatus::Ok, None),
             Err(_) => (HealthStatus::Unconfigured, Some(crate::whatsapp::NOT_CONNECTED.into())),
+        },
+        ChannelKind::Widget => match WidgetSettings::parse(settings).map(|s| s.unconfigured_reason()) {
+            Ok(None) => (HealthStatus::Ok, None),
+            Ok(Some(why)) => (HealthStatus::Unconfigured, Some(why.into())),
+            Err(_) => (HealthStatus::Unconfigured, Some("The widget's settings are incomplete.".into())),
         },
         _ => (HealthStatus::Unconfigured, Some("This channel kind is not connected yet.".into())),
     }

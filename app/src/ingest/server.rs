@@ -246,6 +246,7 @@ pub async fn ingest_in(
     )
     .await?;
     store_parts(&mut *tx, ws, inbound, mid).await?;
+    store_context(&mut *tx, conv_id, x, now).await?;
     let message = messages::get(&mut *tx, mid).await?;
     let extra = EventExtra { fields: vec![], activity };
     let event =
@@ -426,6 +427,33 @@ async fn store_parts(conn: &mut SqliteConnection, ws: WorkspaceId, inbound: &Inb
         .execute(conn)
         .await?;
     }
+    Ok(())
+}
+
+/// The page and visitor attributes the transport passed (the widget), on
+/// the conversation: the page it was last written from, and attributes
+/// merged (a later value replaces an earlier one of the same name).
+async fn store_context(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+    x: &crate::ingest::Extras,
+    now: Timestamp,
+) -> AppResult<()> {
+    if x.page_url.is_none() && x.attributes.is_empty() {
+        return Ok(());
+    }
+    let attributes = serde_json::to_string(&x.attributes).map_err(|_| AppError::Internal)?;
+    sqlx::query(
+        "INSERT INTO conversation_context (conversation_id, page_url, attributes, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET page_url = COALESCE(excluded.page_url, page_url),
+             attributes = json_patch(attributes, excluded.attributes), updated_at = excluded.updated_at",
+    )
+    .bind(id)
+    .bind(&x.page_url)
+    .bind(attributes)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

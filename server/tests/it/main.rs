@@ -24,3 +24,4 @@ mod sms;
 mod snooze_waker;
 mod ui_server_fns;
 mod whatsapp;
+mod widget;
