@@ -22,5 +22,6 @@ mod routing;
 mod search;
 mod sms;
 mod snooze_waker;
+mod templates;
 mod ui_server_fns;
 mod whatsapp;
