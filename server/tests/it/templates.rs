@@ -181,7 +181,8 @@ async fn a_render_is_refused_for_a_conversation_the_agent_cannot_see() {
     let cookie = t.login("ada@shop.test", "correct horse").await;
     let args = json!({"id": id, "conversation_id": hidden});
     let r = t.server_fn::<app::templates::api::RenderTemplate>(args, Some(&cookie), &[]).await;
-    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    assert!(!r.status.is_success(), "{}", r.body);
+    assert_eq!(r.body["code"], "forbidden", "{}", r.body);
     // An admin sees every inbox.
     let ok = t.get(&format!("/api/v1/templates/{id}/render?conversationId={hidden}"), &admin).await.data(200).clone();
     assert_eq!(ok["body"], "Hi Maria, your refund is on its way. Ann Admin");
@@ -211,7 +212,8 @@ async fn the_composer_renders_as_the_signed_in_agent() {
     // Agents cannot write through the server function either.
     let save = json!({"id": null, "input": {"name": "x", "shortcut": "x", "kind": "text", "body": "x"}});
     let refused = t.server_fn::<app::templates::api::SaveTemplate>(save, Some(&cookie), &[]).await;
-    assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
+    assert!(!refused.status.is_success(), "{}", refused.body);
+    assert_eq!(refused.body["code"], "forbidden", "{}", refused.body);
 }
 
 #[tokio::test]
