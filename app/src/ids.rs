@@ -56,4 +56,6 @@ id_type! {
     JobId,
     /// A list filter saved under a name.
     SavedViewId,
+    /// A reply template (canned response).
+    TemplateId,
 }

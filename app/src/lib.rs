@@ -31,6 +31,7 @@ pub mod shell;
 pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod templates;
 #[cfg(feature = "ssr")]
 pub mod text_reply;
 pub mod time;

@@ -20,6 +20,8 @@ use crate::error::AppError;
 use crate::inboxes::model::Inbox;
 use crate::routing::api::list_routing_rules;
 use crate::routing::model::RoutingRule;
+use crate::templates::api::list_templates;
+use crate::templates::model::Template;
 use crate::users::api::{list_api_keys, list_users, me, SignedIn};
 use crate::users::model::{ApiKeyInfo, User};
 
@@ -67,6 +69,7 @@ pub struct SettingsCtx {
     pub channels: Reloadable<Channel>,
     pub routing_rules: Reloadable<RoutingRule>,
     pub automations: Reloadable<Automation>,
+    pub templates: Reloadable<Template>,
 }
 
 impl SettingsCtx {
@@ -80,6 +83,7 @@ impl SettingsCtx {
             channels: Reloadable::new(list_channels),
             routing_rules: Reloadable::new(list_routing_rules),
             automations: Reloadable::new(list_automations),
+            templates: Reloadable::new(list_templates),
         };
         provide_context(ctx);
         ctx

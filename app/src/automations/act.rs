@@ -17,6 +17,7 @@ use crate::ids::{AutomationId, ConversationId, MessageId, WorkspaceId};
 use crate::inboxes::model::{AutoResponder, WorkingHours};
 use crate::messages::model::ComposeKind;
 use crate::state::AppState;
+use crate::templates::merge::{self, Field};
 use crate::time::Timestamp;
 use crate::users::server::Principal;
 
@@ -337,54 +338,37 @@ async fn perform(state: &AppState, ws: WorkspaceId, conv: ConversationId, a: &Ac
     Ok(())
 }
 
-/// Merge fields a rule's text may use.
-#[derive(Debug, Clone, Default)]
-pub struct MergeData {
-    pub contact_name: String,
-    pub conversation_id: i64,
-    pub assignee_name: Option<String>,
-    /// The transcript: customer and team messages, oldest first.
-    pub history: String,
-}
-
-/// Pure: fills `{{contact.first_name}}`, `{{contact.name}}`,
-/// `{{conversation.id}}`, `{{conversation.history}}`, `{{agent.name}}`.
-/// Unknown fields are left as typed, so a typo shows instead of vanishing.
-pub fn merge(template: &str, d: &MergeData) -> String {
-    let first = d.contact_name.split_whitespace().next().unwrap_or("there");
-    template
-        .replace("{{contact.first_name}}", first)
-        .replace("{{contact.name}}", if d.contact_name.is_empty() { "there" } else { &d.contact_name })
-        .replace("{{conversation.id}}", &d.conversation_id.to_string())
-        .replace("{{agent.name}}", d.assignee_name.as_deref().unwrap_or("the team"))
-        .replace("{{conversation.history}}", &d.history)
-}
-
-async fn render(state: &AppState, conv: ConversationId, template: &str) -> AppResult<String> {
-    if !template.contains("{{") {
-        return Ok(template.to_string());
+/// A rule's text with its merge fields filled by the one renderer
+/// (`templates::merge`). The agent is the conversation's assignee.
+async fn render(state: &AppState, conv: ConversationId, text: &str) -> AppResult<String> {
+    if !text.contains("{{") {
+        return Ok(text.to_string());
     }
     let mut conn = state.db.pool.acquire().await?;
-    let (contact_name, assignee_name): (String, Option<String>) = sqlx::query_as(
-        "SELECT ct.name, u.name FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
-         LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = ?",
+    let assignee: Option<String> =
+        sqlx::query_scalar("SELECT u.name FROM conversations c JOIN users u ON u.id = c.assignee_id WHERE c.id = ?")
+            .bind(conv)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let data = crate::templates::server::merge_data(
+        &mut conn,
+        conv,
+        assignee.as_deref().unwrap_or(""),
+        merge::uses_history(text),
     )
-    .bind(conv)
-    .fetch_one(&mut *conn)
     .await?;
-    let mut history = String::new();
-    if template.contains("{{conversation.history}}") {
-        for m in crate::messages::server::list_for(&mut conn, conv).await? {
-            if m.direction == crate::messages::model::Direction::Note {
-                continue;
-            }
-            history.push_str(&format!("{} ({} UTC):\n{}\n\n", m.sender_name, m.created_at.to_rfc3339(), m.body.trim()));
-        }
+    Ok(merge::render_with(text, &data, automation_default))
+}
+
+/// What an empty field reads in a rule's text when the field names no
+/// fallback of its own: "Hi there" for a contact without a name, "the
+/// team" with no assignee — the wording rule texts were written for.
+pub fn automation_default(f: Field) -> &'static str {
+    match f {
+        Field::ContactFirstName | Field::ContactName => "there",
+        Field::AgentName => "the team",
+        _ => "",
     }
-    Ok(merge(
-        template,
-        &MergeData { contact_name, conversation_id: conv.0, assignee_name, history: history.trim_end().into() },
-    ))
 }
 
 /// The inbox's auto-responder reply, unless the team answered first or
@@ -412,6 +396,7 @@ async fn auto_respond(state: &AppState, ws: WorkspaceId, conv: ConversationId) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::templates::merge::MergeData;
 
     fn t(min: i64) -> Timestamp {
         Timestamp(min * 60_000)
@@ -454,18 +439,19 @@ mod tests {
     }
 
     #[test]
-    fn merge_fields_fill_in() {
-        let d = MergeData {
-            contact_name: "Ann Lee".into(),
-            conversation_id: 42,
-            assignee_name: None,
-            history: "Ann: hi".into(),
-        };
+    fn rule_texts_keep_their_wording_for_empty_fields() {
+        let d = MergeData { conversation_id: 42, history: "Ann: hi".into(), ..Default::default() };
+        let r = |t: &str| merge::render_with(t, &d, automation_default);
         assert_eq!(
-            merge("Hi {{contact.first_name}} ({{contact.name}}), #{{conversation.id}} from {{agent.name}}", &d),
-            "Hi Ann (Ann Lee), #42 from the team"
+            r("Hi {{contact.first_name}} ({{contact.name}}), #{{conversation.id}} from {{agent.name}}"),
+            "Hi there (there), #42 from the team"
         );
-        assert_eq!(merge("{{conversation.history}} {{contact.phone}}", &d), "Ann: hi {{contact.phone}}");
-        assert_eq!(merge("Hi {{contact.first_name}}", &MergeData::default()), "Hi there");
+        assert_eq!(r("{{conversation.history}} {{contact.phone}} {{contact.nick}}"), "Ann: hi  {{contact.nick}}");
+        assert_eq!(r("Hi {{contact.first_name|friend}}"), "Hi friend");
+        let named = MergeData { contact_name: "Ann Lee".into(), agent_name: "Ada".into(), ..d };
+        assert_eq!(
+            merge::render_with("Hi {{contact.first_name}}, {{agent.name}}", &named, automation_default),
+            "Hi Ann, Ada"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The demo workspace `parley serve --demo` seeds into an empty database:
 //! three inboxes, an admin and three agents, twenty contacts and forty
 //! conversations over every status, channel kind and inbox, with inbound
-//! messages, replies and notes spread over the last days.
+//! messages, replies and notes spread over the last days, and a few reply
+//! templates (`/refund`, `/thanks`, `/thanks-sms`).
 
 use crate::conversations::model::{Priority, Status};
 use crate::conversations::server::record_event;
@@ -14,6 +15,8 @@ use crate::messages::server::{insert, NewMessage};
 use crate::time::Timestamp;
 use crate::users::server::hash_password;
 use crate::workspace::add_channel;
+
+mod templates;
 
 /// The demo login printed at start.
 pub const ADMIN_EMAIL: &str = "admin@demo.parley";
@@ -267,6 +270,7 @@ pub async fn seed_if_empty(db: &Db, ws: WorkspaceId) -> AppResult<bool> {
             .await?;
         record_event(&mut tx, EventKind::ConversationCreated, conv, None, "seeded".into(), None).await?;
     }
+    crate::templates::server::seed(&mut tx, ws, &templates::all()).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -104,19 +104,11 @@ pub fn within_reopen_window(ended_at: Option<Timestamp>, window_days: u32, now: 
     }
 }
 
-/// The agent's signature with its tokens filled: `{{agent.name}}` (or
-/// `{{agent.full_name}}`), `{{agent.first_name}}`, `{{agent.last_name}}`.
+/// The agent's signature with its tokens filled by the one merge-field
+/// renderer: `{{agent.name}}` (or `{{agent.full_name}}`),
+/// `{{agent.first_name}}`, `{{agent.last_name}}`.
 pub fn render_signature(template: &str, full_name: &str) -> String {
-    let full = full_name.trim();
-    let (first, last) = match full.rsplit_once(' ') {
-        Some((f, l)) => (f.split(' ').next().unwrap_or(f), l),
-        None => (full, ""),
-    };
-    template
-        .replace("{{agent.full_name}}", full)
-        .replace("{{agent.name}}", full)
-        .replace("{{agent.first_name}}", first)
-        .replace("{{agent.last_name}}", last)
+    crate::templates::merge::render(template, &crate::templates::merge::MergeData::agent(full_name))
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 </section>
                                 <crate::inboxes::view::MyAvailability/>
                                 <crate::channels::view::Signature/>
+                                <crate::templates::view::TemplatesSettings is_admin/>
                                 <Show when=move || is_admin fallback=|| view! { <p class="muted">"Only admins can add members."</p> }>
                                     <section>
                                         <h2>"Add a member"</h2>

@@ -8,6 +8,7 @@ mod contacts;
 mod conversations;
 mod error;
 mod inboxes;
+mod templates;
 mod users;
 
 use app::state::AppState;
@@ -48,6 +49,9 @@ pub fn router() -> Router<AppState> {
         .route("/channels/{id}/check", axum::routing::post(channels::check))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::patch))
+        .route("/templates", get(templates::list).post(templates::create))
+        .route("/templates/{id}", get(templates::get).put(templates::update).delete(templates::delete))
+        .route("/templates/{id}/render", get(templates::render))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

@@ -22,6 +22,7 @@ mod routing;
 mod search;
 mod sms;
 mod snooze_waker;
+mod templates;
 mod ui_server_fns;
 mod whatsapp;
 mod widget;

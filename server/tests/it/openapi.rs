@@ -37,6 +37,9 @@ async fn openapi_document_describes_every_route() {
         ("/routing-rules", &["get", "post"]),
         ("/routing-rules/test", &["post"]),
         ("/routing-rules/{id}", &["put", "delete"]),
+        ("/templates", &["get", "post"]),
+        ("/templates/{id}", &["get", "put", "delete"]),
+        ("/templates/{id}/render", &["get"]),
     ] {
         for m in methods {
             assert!(paths.get(path).and_then(|p| p.get(*m)).is_some(), "{m} {path} is not described");

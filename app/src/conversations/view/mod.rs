@@ -3,6 +3,7 @@
 
 mod cards;
 mod columns;
+mod composer;
 mod details;
 mod filters;
 mod list;

@@ -1,20 +1,20 @@
-//! The middle pane: header actions, the thread grouped by date, and the
-//! composer with Reply and Note modes.
+//! The middle pane: header actions and the thread grouped by date, with
+//! the composer (`composer.rs`) below.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::composer::{ComposeInfo, Composer};
 use super::details::{ContactDraft, DetailsPane};
 use super::url::{use_inbox_url, Selected};
 use super::InboxCtx;
 use crate::conversations::api::{
-    mark_conversation_read, retry_message, send_message, update_conversation, ActivityLine, ConversationDetail,
+    mark_conversation_read, retry_message, update_conversation, ActivityLine, ConversationDetail,
 };
 use crate::conversations::model::{ConversationPatch, Priority, Status};
-use crate::error::AppError;
 use crate::ids::{ConversationId, InboxId, UserId};
 use crate::inboxes::model::Inbox;
-use crate::messages::model::{ComposeKind, DeliveryStatus, Direction, Message};
+use crate::messages::model::{DeliveryStatus, Direction, Message};
 use crate::time::Timestamp;
 
 /// The open conversation. The composer and the contact form keep their
@@ -57,7 +57,7 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
                 })}
                 <Composer id info=Signal::derive(move || {
                     detail().and_then(Result::ok).map(|d| ComposeInfo {
-                        email: d.summary.channel_kind == crate::messages::model::ChannelKind::Email,
+                        channel: d.summary.channel_kind,
                         cc: d.cc.clone(),
                         subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
                     })
@@ -332,118 +332,5 @@ fn Actions(d: ConversationDetail, inboxes: Vec<Inbox>) -> impl IntoView {
                 <p class="error" role="alert">{error}</p>
             </Show>
         </div>
-    }
-}
-
-/// What the composer needs to know about the open conversation.
-#[derive(Clone, PartialEq)]
-struct ComposeInfo {
-    email: bool,
-    cc: Vec<String>,
-    subject: String,
-}
-
-#[component]
-fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl IntoView {
-    let ctx = expect_context::<InboxCtx>();
-    let mode = RwSignal::new(ComposeKind::Reply);
-    let body = RwSignal::new(String::new());
-    // CC stays as the conversation has it until the agent edits the field.
-    let cc_text = RwSignal::new(String::new());
-    let cc_dirty = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(i) = info.get() {
-            if !cc_dirty.get_untracked() {
-                cc_text.set(i.cc.join(", "));
-            }
-        }
-    });
-    let is_email = move || info.get().map(|i| i.email).unwrap_or(false);
-    // Files upload as soon as they are picked; the reply carries their ids.
-    let files = RwSignal::new(Vec::<crate::attachments::Upload>::new());
-    let subject = RwSignal::new(String::new());
-    let uploading = RwSignal::new(0usize);
-    let upload_error = RwSignal::new(None::<String>);
-    let send = Action::new(move |(k, b, cc): &(ComposeKind, String, Option<Vec<String>>)| {
-        let ids = files.get_untracked().iter().map(|f| f.id).collect();
-        let subject = Some(subject.get_untracked()).filter(|s| !s.trim().is_empty());
-        send_message(id, *k, b.clone(), cc.clone(), ids, subject)
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = send.value().get() {
-            body.set(String::new());
-            subject.set(String::new());
-            files.set(vec![]);
-            cc_dirty.set(false);
-            ctx.thread_version.update(|v| *v += 1);
-        }
-    });
-    let error = move || match send.value().get() {
-        Some(Err(AppError::Validation { field, message })) => Some(format!("{field}: {message}")),
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    };
-    view! {
-        <form class="composer" class:note-mode=move || mode.get() == ComposeKind::Note on:submit=move |ev| {
-            ev.prevent_default();
-            let cc = (cc_dirty.get_untracked() && mode.get_untracked() == ComposeKind::Reply)
-                .then(|| cc_text.get_untracked().split([',', ';']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
-            send.dispatch((mode.get_untracked(), body.get_untracked(), cc));
-        }>
-            <div class="modes" role="tablist">
-                <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Reply
-                    on:click=move |_| mode.set(ComposeKind::Reply)>"Reply"</button>
-                <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Note
-                    on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
-            </div>
-            <Show when=move || is_email() && mode.get() == ComposeKind::Reply>
-                <label class="cc">"Subject"
-                    <input name="subject" placeholder=move || info.get().map(|i| format!("Re: {}", i.subject)).unwrap_or_default()
-                        prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev))/>
-                </label>
-                <label class="cc">"Cc"
-                    <input name="cc" placeholder="Add people to copy, comma separated" prop:value=cc_text
-                        on:input=move |ev| { cc_dirty.set(true); cc_text.set(event_target_value(&ev)); }/>
-                </label>
-            </Show>
-            <textarea name="body" rows="3"
-                placeholder=move || if mode.get() == ComposeKind::Note { "Internal note — only your team sees this" } else { "Reply to the customer…" }
-                prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-            <div class="files">
-                <label class="attach">"Attach files"
-                    <input type="file" name="files" multiple on:change=move |_ev| {
-                        #[cfg(feature = "hydrate")]
-                        for file in crate::attachments::client::chosen(&_ev) {
-                            uploading.update(|n| *n += 1);
-                            leptos::task::spawn_local(async move {
-                                match crate::attachments::client::upload(file).await {
-                                    Ok(u) => files.update(|f| f.push(u)),
-                                    Err(e) => upload_error.set(Some(e)),
-                                }
-                                uploading.update(|n| *n -= 1);
-                            });
-                        }
-                    }/>
-                </label>
-                <ul class="chosen">
-                    {move || files.get().into_iter().map(|f| {
-                        let fid = f.id;
-                        view! {
-                            <li class="chip">{f.name.clone()}
-                                <button type="button" class="link" aria-label=format!("Remove {}", f.name)
-                                    on:click=move |_| files.update(|l| l.retain(|x| x.id != fid))>"×"</button>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <Show when=move || { uploading.get() > 0 }><span class="muted">"Uploading…"</span></Show>
-            </div>
-            <Show when=move || error().is_some() || upload_error.get().is_some()>
-                <p class="error" role="alert">{move || upload_error.get().or_else(error)}</p>
-            </Show>
-            <button type="submit" class="primary" disabled=move || { send.pending().get() || uploading.get() > 0 }>
-                {move || if mode.get() == ComposeKind::Note { "Add note" } else { "Send reply" }}
-            </button>
-        </form>
     }
 }
