@@ -48,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/channels/{id}/check", axum::routing::post(channels::check))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/{id}", get(contacts::get).patch(contacts::patch))
+        .route("/contacts/{id}/merge", axum::routing::post(contacts::merge))
+        .route("/contacts/{id}/timeline", get(contacts::timeline))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
