@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::ids::ContactId;
+use crate::ids::{ChannelId, ContactId, ConversationId, InboxId, MessageId};
+use crate::messages::model::{ChannelKind, DeliveryStatus, Direction};
 use crate::time::Timestamp;
 
 /// A person who writes in. One person is one contact across channels.
@@ -16,6 +17,16 @@ pub struct Contact {
     pub phone: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// One of a contact's other addresses or numbers, kept when another
+/// contact was merged into it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Identity {
+    /// `email` or `phone`.
+    pub kind: String,
+    pub value: String,
 }
 
 /// Fields to create a contact, or to change one (absent fields stay).
@@ -83,6 +94,57 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     let digits: String = rest.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     let ok = (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
     ok.then(|| format!("+{digits}"))
+}
+
+/// A message as the contact's timeline shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEntry {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    /// The conversation's subject, to tell threads apart.
+    pub conversation_subject: String,
+    pub direction: Direction,
+    pub channel_kind: ChannelKind,
+    /// The agent or contact who wrote it.
+    pub sender_name: String,
+    /// The text, cut at [`EXCERPT`] characters (the conversation has it all).
+    pub body: String,
+    pub delivery_status: Option<DeliveryStatus>,
+    pub created_at: Timestamp,
+}
+
+/// A page of the timeline and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    /// `created_at.message_id` of the last entry, when there is more.
+    pub next_cursor: Option<String>,
+}
+
+/// Characters of each message's text a timeline entry carries.
+pub const EXCERPT: i64 = 400;
+
+/// Reads a cursor made by [`TimelinePage::next_cursor`].
+pub fn parse_cursor(c: &str) -> Option<(Timestamp, MessageId)> {
+    let (t, id) = c.split_once('.')?;
+    Some((Timestamp(t.parse().ok()?), MessageId(id.parse().ok()?)))
+}
+
+/// A channel a new conversation with a contact could go out on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadChannel {
+    pub id: ChannelId,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// Where the new conversation lands.
+    pub inbox_id: InboxId,
+    /// Why it cannot be used now (no address for it, switched off,
+    /// failing); `None` when it can.
+    pub problem: Option<String>,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use sqlx::{QueryBuilder, SqliteConnection};
 
-use crate::contacts::model::{Contact, ContactInput};
+use crate::contacts::model::{Contact, ContactInput, Identity};
 use crate::conversations::model::ConversationSummary;
 use crate::conversations::server::SUMMARY_SQL;
 use crate::db::Db;
@@ -88,7 +88,15 @@ async fn check_taken(
         .bind(except)
         .fetch_optional(&mut *conn)
         .await?;
-        if hit.is_some() {
+        let spare: Option<i64> = sqlx::query_scalar(
+            "SELECT contact_id FROM contact_identities WHERE workspace_id = ? AND kind = 'email' AND lower(value) = lower(?) AND contact_id <> ?",
+        )
+        .bind(ws)
+        .bind(e)
+        .bind(except)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if hit.is_some() || spare.is_some() {
             return Err(AppError::conflict("email: another contact already has this address"));
         }
     }
@@ -100,7 +108,15 @@ async fn check_taken(
                 .bind(except)
                 .fetch_optional(&mut *conn)
                 .await?;
-        if hit.is_some() {
+        let spare: Option<i64> = sqlx::query_scalar(
+            "SELECT contact_id FROM contact_identities WHERE workspace_id = ? AND kind = 'phone' AND lower(value) = ? AND contact_id <> ?",
+        )
+        .bind(ws)
+        .bind(p)
+        .bind(except)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if hit.is_some() || spare.is_some() {
             return Err(AppError::conflict("phone: another contact already has this number"));
         }
     }
@@ -189,10 +205,32 @@ pub async fn find_or_create(conn: &mut SqliteConnection, ws: WorkspaceId, input:
     .bind(&phone)
     .fetch_optional(&mut *conn)
     .await?;
-    match found {
-        Some(c) => Ok(c.into()),
+    if let Some(c) = found {
+        return Ok(c.into());
+    }
+    // An address or number kept aside by a merge still finds its person.
+    let spare: Option<ContactId> = sqlx::query_scalar(
+        "SELECT contact_id FROM contact_identities WHERE workspace_id = ?
+           AND ((kind = 'email' AND lower(value) = lower(?)) OR (kind = 'phone' AND lower(value) = ?))
+         ORDER BY id LIMIT 1",
+    )
+    .bind(ws)
+    .bind(&email)
+    .bind(&phone)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match spare {
+        Some(id) => get(conn, ws, id).await,
         None => create(conn, ws, &input).await,
     }
+}
+
+/// A contact's other addresses and numbers (kept by merges), oldest first.
+pub async fn identities(conn: &mut SqliteConnection, id: ContactId) -> AppResult<Vec<Identity>> {
+    Ok(sqlx::query_as("SELECT kind, value FROM contact_identities WHERE contact_id = ? ORDER BY id")
+        .bind(id)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// A contact's conversations across channels, newest first, limited to the

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::model::{Contact, ContactInput};
 use crate::conversations::model::{Conversation, ConversationPage, ConversationPatch, ConversationSummary, ListFilter};
 use crate::error::AppError;
-use crate::ids::{ContactId, ConversationId, InboxId, MessageId};
+use crate::ids::{ChannelId, ContactId, ConversationId, InboxId, MessageId};
 use crate::inboxes::model::Inbox;
 use crate::messages::model::{ComposeKind, Message};
 
@@ -56,6 +56,10 @@ pub struct NewConversationInput {
     pub contact: ContactInput,
     pub subject: String,
     pub body: String,
+    /// The channel to start on ("Create thread" on a contact's page);
+    /// `None` lets the inbox's channels decide. Needs `contact_id`.
+    #[serde(default)]
+    pub channel_id: Option<ChannelId>,
 }
 
 /// A page of the conversation list.
@@ -164,18 +168,35 @@ pub async fn retry_message(id: ConversationId, message: MessageId) -> Result<Mes
 pub async fn start_conversation(input: NewConversationInput) -> Result<ConversationSummary, AppError> {
     use crate::ingest::{ContactRef, Inbound, Origin};
     let (state, who) = crate::users::session::require().await?;
-    if input.subject.trim().is_empty() {
-        return Err(AppError::invalid("subject", "is required"));
-    }
+    let mut input = input;
     let contact = match input.contact_id {
         Some(id) => ContactRef::Existing(id),
         None => ContactRef::Details(input.contact.clone()),
     };
-    let channel_id =
-        crate::conversations::detail::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?;
+    let (channel_id, inbox_id) = match (input.channel_id, input.contact_id) {
+        (Some(ch), Some(contact)) => {
+            let mut conn = state.db.pool.acquire().await?;
+            let contact = crate::contacts::server::get(&mut conn, who.workspace_id, contact).await?;
+            drop(conn);
+            let c = crate::contacts::thread::check_thread_channel(&state.db, &who, &contact, ch).await?;
+            if c.kind != crate::messages::model::ChannelKind::Email && input.subject.trim().is_empty() {
+                // A text has no subject; the conversation is named by its start.
+                input.subject = input.body.lines().next().unwrap_or("").chars().take(60).collect();
+            }
+            (Some(c.id), c.inbox_id)
+        }
+        (Some(_), None) => return Err(AppError::invalid("channelId", "needs an existing contact")),
+        (None, _) => (
+            crate::conversations::detail::channel_for_start(&state.db, &who, input.inbox_id, &input.contact).await?,
+            input.inbox_id,
+        ),
+    };
+    if input.subject.trim().is_empty() {
+        return Err(AppError::invalid("subject", "is required"));
+    }
     let inbound = Inbound {
         channel_id,
-        inbox_id: Some(input.inbox_id),
+        inbox_id: Some(inbox_id),
         contact,
         subject: input.subject,
         body: input.body,

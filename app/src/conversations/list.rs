@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use super::label_count::{answered_by_labels, label_count_query};
 use crate::conversations::model::{
     decode_cursor, encode_cursor, Conversation, ConversationPage, ConversationSummary, ListFilter, Sort, View,
     COUNT_CAP,
@@ -269,11 +270,12 @@ pub fn list_query<'a>(
 /// `head` (empty, or `EXPLAIN QUERY PLAN `). Unordered, so SQLite reads
 /// whichever index is the shortest range for the filter.
 ///
-/// A label's count always looks its conversations up by id, even when
-/// its page walks the sort's index: a page stops once it is full, but a
-/// count walking the view would test every row until the cap, however
-/// few of them carry the label. Looked up, the count reads at most the
-/// label's (active, in an active view) conversations.
+/// A label's count never walks the view, even when its page walks the
+/// sort's index: a page stops once it is full, but a count walking the
+/// view would test every row until the cap, however few of them carry
+/// the label. Narrowed only by view, inbox and assignee it reads the label
+/// index alone ([`label_count_query`]); otherwise it looks up the label's
+/// (active, in an active view) conversations by id.
 ///
 /// `cap`: count at most that many rows (`list` passes [`COUNT_CAP`] + 1);
 /// `None` counts every match (the bench's report).
@@ -284,6 +286,9 @@ pub fn count_query<'a>(
     n: &Narrowing,
     cap: Option<i64>,
 ) -> QueryBuilder<'a, Sqlite> {
+    if let Some(label) = answered_by_labels(f) {
+        return label_count_query(head, who, f, label, cap);
+    }
     let by_label = Narrowing { reach: Reach::Label, ..n.clone() };
     let n = if matches!(n.reach, Reach::Walk | Reach::Range) && f.label_filter().is_some() { &by_label } else { n };
     let from = match cap {

@@ -8,6 +8,8 @@ pub mod bulk;
 pub mod detail;
 pub mod filter;
 #[cfg(feature = "ssr")]
+pub mod label_count;
+#[cfg(feature = "ssr")]
 pub mod list;
 pub mod model;
 #[cfg(feature = "ssr")]

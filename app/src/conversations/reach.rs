@@ -124,13 +124,14 @@ impl Narrowing {
         let mut reach = if search.is_some() { Reach::Search } else { Reach::Walk };
         if let Some(label) = f.label_filter() {
             // An active view counts only the label's active conversations
-            // (migration 0010 keeps the flag).
+            // (migrations 0010 and 0011 keep the flag and the workspace).
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM conversation_labels
-                 WHERE label = ? COLLATE NOCASE AND active >= ? LIMIT ?)",
+                 WHERE label = ? COLLATE NOCASE AND active >= ? AND workspace_id = ? LIMIT ?)",
             )
             .bind(label)
             .bind(f.active_only())
+            .bind(who.workspace_id)
             .bind(FEW + 1)
             .fetch_one(&mut *conn)
             .await?;

@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::contacts::view::ContactPageView;
 use crate::conversations::view::InboxPage;
 use crate::users::view::{LoginPage, SettingsPage};
 
@@ -28,7 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app: routes to the login page, the inbox and settings.
+/// The app: routes to the login page, the inbox, settings and contacts.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/inbox") view=InboxPage/>
                 <Route path=path!("/settings") view=SettingsPage/>
+                <Route path=path!("/contacts/:id") view=ContactPageView/>
             </Routes>
         </Router>
     }

@@ -57,6 +57,8 @@ pub async fn get(State(s): State<AppState>, ApiUser(who): ApiUser, Path(id): Pat
     let conversations = app::contacts::server::conversations_of(&mut conn, &who, contact.id).await?;
     let mut v = serde_json::to_value(&contact).map_err(|_| AppError::Internal)?;
     v["conversations"] = serde_json::to_value(&conversations).map_err(|_| AppError::Internal)?;
+    let identities = app::contacts::server::identities(&mut conn, contact.id).await?;
+    v["identities"] = serde_json::to_value(&identities).map_err(|_| AppError::Internal)?;
     Ok(data(StatusCode::OK, v))
 }
 
@@ -81,4 +83,48 @@ pub async fn patch(
     let c = app::contacts::server::update(&mut tx, who.workspace_id, ContactId(id), &body).await?;
     tx.commit().await?;
     Ok(data(StatusCode::OK, c))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeBody {
+    /// The contact merged into the one in the path (and then removed).
+    contact_id: i64,
+}
+
+/// `POST /contacts/{id}/merge`: admins combine two records of one person.
+pub async fn merge(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+    Json(body): Json<MergeBody>,
+) -> Result<Response, ApiError> {
+    let mut tx = s.db.write().await?;
+    let merged = app::contacts::merge::merge_in(&mut tx, &who, ContactId(id), ContactId(body.contact_id)).await?;
+    tx.commit().await?;
+    for e in merged.events {
+        s.hub.publish(who.workspace_id, e);
+    }
+    Ok(data(StatusCode::OK, merged.contact))
+}
+
+/// `GET /contacts/{id}/timeline`: every message with this person, newest first.
+pub async fn timeline(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let limit = check_limit(q.limit)?;
+    let cursor = match q.cursor.as_deref() {
+        Some(c) => Some(
+            app::contacts::model::parse_cursor(c)
+                .ok_or_else(|| AppError::BadRequest { message: "cursor: not a cursor from this API".into() })?,
+        ),
+        None => None,
+    };
+    let mut conn = s.db.pool.acquire().await?;
+    let contact = app::contacts::server::get(&mut conn, who.workspace_id, ContactId(id)).await?;
+    let page = app::contacts::timeline::page(&mut conn, &who, contact.id, cursor, limit).await?;
+    Ok((StatusCode::OK, axum::Json(json!({"data": page.entries, "nextCursor": page.next_cursor}))).into_response())
 }

@@ -52,6 +52,8 @@ pub fn router() -> Router<AppState> {
         .route("/templates", get(templates::list).post(templates::create))
         .route("/templates/{id}", get(templates::get).put(templates::update).delete(templates::delete))
         .route("/templates/{id}/render", get(templates::render))
+        .route("/contacts/{id}/merge", axum::routing::post(contacts::merge))
+        .route("/contacts/{id}/timeline", get(contacts::timeline))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

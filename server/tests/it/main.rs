@@ -6,6 +6,7 @@ mod assignment;
 mod automations;
 mod bulk;
 mod common;
+mod contacts;
 mod db_writes;
 mod email;
 mod email_corpus;

@@ -23,6 +23,8 @@ async fn openapi_document_describes_every_route() {
         ("/conversations/{id}/messages", &["get", "post"]),
         ("/contacts", &["get", "post"]),
         ("/contacts/{id}", &["get", "patch"]),
+        ("/contacts/{id}/merge", &["post"]),
+        ("/contacts/{id}/timeline", &["get"]),
         ("/channels", &["get", "post"]),
         ("/channels/{channelId}", &["get", "put", "delete"]),
         ("/channels/{channelId}/check", &["post"]),

@@ -71,7 +71,7 @@ pub fn DetailsPane(d: ConversationDetail, draft: ContactDraft) -> impl IntoView 
         <aside class="details" class:hidden=move || hidden.get()>
             <A href=back attr:class="back" attr:aria-label="Back to conversation">"← Conversation"</A>
             <section>
-                <h3>"Contact"</h3>
+                <h3>"Contact" <a class="timeline-link" href=format!("/contacts/{contact_id}")>"Timeline →"</a></h3>
                 <form class="contact-form" on:submit=move |ev| {
                     ev.prevent_default();
                     save.dispatch((contact_id, ContactInput {

@@ -50,6 +50,7 @@ pub fn NewConversation() -> impl IntoView {
                 },
                 subject: subject.get_untracked(),
                 body: body.get_untracked(),
+                channel_id: None,
             });
         }>
             <h2>"New conversation"</h2>
