@@ -152,6 +152,7 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         .route("/widget/{token}/config", axum::routing::get(widget::config).options(widget::preflight))
         .route("/widget/{token}/conversation", axum::routing::get(widget::conversation).options(widget::preflight))
         .route("/widget/{token}/thanks", axum::routing::get(widget::thanks))
+        .route("/widget/{token}/panel", axum::routing::get(widget::panel))
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))
         .route("/uploads", axum::routing::post(mail::upload).layer(upload_limit()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin))

@@ -9,6 +9,8 @@
 //! - `GET /widget/{token}/conversation?visitor=…&before=…`: the visitor's
 //!   thread, customer-facing messages only.
 //! - `GET /widget/{token}/thanks`: the form's thank-you page.
+//! - `GET /widget/{token}/panel`: the chat panel the loader (`/widget.js`)
+//!   opens in an iframe; only the allowed origins may frame it.
 //! - `OPTIONS` on the first three: CORS preflight, allowed origins only.
 //!
 //! The rules live in `app::widget::server`; this maps them to HTTP.
@@ -278,6 +280,18 @@ pub async fn thanks(State(state): State<AppState>, Path(token): Path<String>) ->
     match widget::widget_channel(&state, &token).await {
         Ok(Some((channel, _))) => widget_pages::thanks(&channel.name),
         Ok(None) => widget_pages::problem(StatusCode::NOT_FOUND, "This contact form is not connected to Parley."),
+        Err(_) => widget_pages::problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side."),
+    }
+}
+
+/// `GET /widget/{token}/panel`: the chat panel page. It runs on Parley's own
+/// origin inside the loader's iframe, so its calls pass the origin check as
+/// Parley's; which sites may show it is enforced here instead, by the
+/// browser, through `frame-ancestors` (the allowed origins only).
+pub async fn panel(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match widget::widget_channel(&state, &token).await {
+        Ok(Some((channel, settings))) => widget_pages::panel(&token, &channel.name, &settings.allowed_origins),
+        Ok(None) => widget_pages::problem(StatusCode::NOT_FOUND, "This chat is not connected to Parley."),
         Err(_) => widget_pages::problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side."),
     }
 }

@@ -48,6 +48,43 @@ pub fn thanks(channel_name: &str) -> Response {
     )
 }
 
+/// The chat panel (`GET /widget/{token}/panel`): markup only; the script
+/// and style are the static `/widget-panel.js` and `/widget-panel.css`.
+/// `frame-ancestors` lets only Parley itself and the allowed origins frame
+/// it (none listed: Parley only, so the channel is not set up for sites).
+pub fn panel(token: &str, channel_name: &str, allowed_origins: &[String]) -> Response {
+    let mut ancestors = vec!["'self'".to_string()];
+    // Stored origins were normalized on save (scheme://host[:port]); any
+    // character that could end the directive is dropped all the same.
+    ancestors.extend(allowed_origins.iter().filter(|o| !o.contains([';', ',', ' ', '\'', '"'])).map(|o| o.to_string()));
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors {}",
+        ancestors.join(" ")
+    );
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{name}</title>\
+         <link rel=\"stylesheet\" href=\"/widget-panel.css\"></head><body>\
+         <main class=\"panel\" data-channel=\"{token}\">\
+         <header><strong>{name}</strong><button type=\"button\" class=\"close\" aria-label=\"Close\">&#215;</button></header>\
+         <p class=\"greeting\">Hi! How can we help?</p><p class=\"hours\" hidden></p>\
+         <ol class=\"messages\" aria-live=\"polite\"></ol>\
+         <form class=\"send\"><div class=\"prechat\"></div>\
+         <input name=\"website\" class=\"hp\" tabindex=\"-1\" autocomplete=\"off\" aria-hidden=\"true\">\
+         <textarea name=\"message\" aria-label=\"Message\" placeholder=\"Write a message\u{2026}\"></textarea>\
+         <p class=\"error\" role=\"alert\" hidden></p><button type=\"submit\">Send</button></form></main>\
+         <script src=\"/widget-panel.js\"></script></body></html>",
+        name = esc(channel_name),
+        token = esc(token),
+    );
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CONTENT_SECURITY_POLICY, csp)],
+        html,
+    )
+        .into_response()
+}
+
 /// A page saying what went wrong, with the status.
 pub fn problem(status: StatusCode, message: &str) -> Response {
     page(status, "Your message was not sent", &format!("<p class=\"error\">{}</p>", esc(message)))

@@ -314,3 +314,25 @@ async fn a_switched_off_widget_keeps_posts_unshown_and_settings_name_their_field
     let bad = put(true, json!({"preChatFields": ["email", "email"]}));
     w.t.put(&format!("/api/v1/channels/{id}"), &w.admin, bad).await.assert_invalid("settings.preChatFields[1]");
 }
+
+/// The chat panel the loader frames: only Parley and the allowed origins
+/// may show it (the browser enforces `frame-ancestors`), and it names its
+/// channel for its script.
+#[tokio::test]
+async fn the_panel_page_may_be_framed_by_the_allowed_origins_only() {
+    let w = widget_app(json!({"allowedOrigins": [SHOP]})).await;
+    let page = w.get("panel", None).await;
+    assert_eq!(page.status.as_u16(), 200);
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    assert!(csp.ends_with(&format!("frame-ancestors 'self' {SHOP}")), "{csp}");
+    let html = String::from_utf8_lossy(&page.raw).to_string();
+    assert!(html.contains(&format!("data-channel=\"{}\"", w.token)), "{html}");
+    assert!(html.contains("<script src=\"/widget-panel.js\"></script>"), "{html}");
+
+    // No origins yet: Parley's own pages only.
+    let bare = widget_app(json!({})).await;
+    let csp = bare.get("panel", None).await.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
+    let req = Request::builder().uri("/widget/no-such-token/panel").body(Body::empty()).unwrap();
+    assert_eq!(w.t.send(req).await.status.as_u16(), 404);
+}
