@@ -287,6 +287,11 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
         let set = c.settings.get("verifyToken").and_then(|v| v.as_str()).is_some_and(|v| !v.is_empty());
         (format!("/hooks/whatsapp/{}", c.token), set)
     });
+    // The one line a site pastes. Parley's address is the page's own
+    // origin, read once the page runs (the server render leaves it out).
+    let widget_token = (c.kind == ChannelKind::Widget).then(|| c.token.clone());
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| origin.set(page_origin()));
     let edit = c.clone();
     let flip = ChannelInput {
         name: c.name.clone(),
@@ -325,6 +330,15 @@ fn ChannelRow(c: Channel, form: EmailForm, version: RwSignal<u32>) -> impl IntoV
                     }}
                 </p>
             })}
+            {widget_token.map(|t| {
+                let snippet = Signal::derive(move || format!("<script src=\"{}/widget.js\" data-channel=\"{t}\" async></script>", origin.get()));
+                view! {
+                    <p class="forwarding">"Paste into your site's pages: "<code class="widget-snippet">{snippet}</code>
+                        <button type="button" class="link" on:click=move |_| copy_text(&snippet.get())>"Copy"</button>
+                        " \u{2014} and list the site in allowedOrigins."
+                    </p>
+                }
+            })}
             <Show when=move || checkable>
                 <div class="row">
                     {is_email.then(|| {
@@ -353,6 +367,15 @@ fn copy_text(text: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = text;
+}
+
+/// The page's origin (`https://parley.example`); empty on the server.
+fn page_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(o) = web_sys::window().and_then(|w| w.location().origin().ok()) {
+        return o;
+    }
+    String::new()
 }
 
 /// The signed-in agent's signature.
