@@ -23,8 +23,8 @@ const PAGE_RESOURCES: usize = 10;
 
 /// The Settings page's resources, each created once (see `SettingsCtx`):
 /// who is signed in, members, API keys, inboxes, channels, routing rules,
-/// automations.
-const SETTINGS_RESOURCES: usize = 7;
+/// automations, templates.
+const SETTINGS_RESOURCES: usize = 8;
 
 /// How many resources a page sent along for the browser to hydrate.
 fn resources_in(html: &str) -> usize {
@@ -82,6 +82,7 @@ async fn the_settings_page_loads_each_resource_once() {
             "class=\"routing",
             "automation-form",
             "class=\"signature",
+            "class=\"templates",
         ] {
             assert!(html.contains(section), "settings lacks {section}");
         }
