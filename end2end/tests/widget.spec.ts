@@ -80,7 +80,8 @@ test.describe('website widget', () => {
     // The chat survives a reload of the shop's page.
     await visitor.reload();
     await visitor.getByRole('button', { name: 'Chat with us' }).click();
-    await expect(panel.locator('.msg')).toHaveCount(2);
+    await expect(panel.locator('.msg.mine', { hasText: text })).toBeVisible();
+    await expect(panel.locator('.msg.theirs', { hasText: 'Yes, in 3 to 5 days.' })).toBeVisible();
 
     await visitorCtx.close();
     await agent.ctx.close();
