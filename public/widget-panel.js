@@ -1,7 +1,8 @@
 /* Parley widget panel: runs inside the iframe the loader (widget.js) opens,
  * on Parley's own origin. Talks to /widget/{token}/config, /messages and
  * /conversation; keeps the visitor token in this origin's storage so the
- * chat survives a reload; polls for replies while the panel is visible. */
+ * chat survives a reload; replies arrive live on /events (Server-Sent
+ * Events), with a read every 3 s only while that stream is down. */
 (function () {
   var root = document.querySelector('main.panel');
   var token = root.getAttribute('data-channel');
@@ -13,6 +14,7 @@
   var list = $('.messages'), form = $('form.send'), err = $('.error'), prechat = $('.prechat');
   var seen = {};
   var visitor = null, started = false, config = null;
+  var live = null, liveFor = null;
   try { visitor = localStorage.getItem(key); } catch (e) { visitor = null; }
 
   function newToken() {
@@ -42,8 +44,25 @@
   function json(res) {
     return res.json().catch(function () { return {}; }).then(function (b) { return { ok: res.ok, status: res.status, body: b }; });
   }
+  function streaming() { return live !== null && live.readyState === 1; }
   function refresh() {
     if (!visitor || !started || document.hidden) return;
+    read();
+  }
+  function poll() { if (!streaming()) refresh(); }
+  /* Follows the visitor's conversation live; reconnects (EventSource does)
+   * and re-reads the thread on each (re)connect and on a resync, so a reply
+   * sent while the stream was down is not missed. */
+  function listen(conversation) {
+    if (!window.EventSource || !visitor || liveFor === conversation) return;
+    if (live) live.close();
+    liveFor = conversation;
+    live = new EventSource(api + '/events?visitor=' + encodeURIComponent(visitor));
+    live.onmessage = function (e) { try { show(JSON.parse(e.data)); } catch (x) { /* not ours */ } };
+    live.addEventListener('resync', read);
+    live.onopen = read;
+  }
+  function read() {
     fetch(api + '/conversation?visitor=' + encodeURIComponent(visitor)).then(json).then(function (r) {
       if (r.ok && r.body.data) r.body.data.messages.forEach(show);
     }).catch(function () {});
@@ -76,7 +95,7 @@
     });
     if (visitor) {
       fetch(api + '/conversation?visitor=' + encodeURIComponent(visitor)).then(json).then(function (c) {
-        if (c.ok && c.body.data) { begin(); c.body.data.messages.forEach(show); }
+        if (c.ok && c.body.data) { begin(); c.body.data.messages.forEach(show); listen(c.body.data.id); }
       });
     }
   });
@@ -119,10 +138,11 @@
       }
       begin();
       if (r.body.data && r.body.data.message) show(r.body.data.message);
+      if (r.body.data && r.body.data.conversation) listen(r.body.data.conversation.id);
     }).catch(function () { button.disabled = false; fail('Could not reach us; please try again.'); });
   });
 
   $('.close').addEventListener('click', function () { parent.postMessage({ parley: 'close' }, '*'); });
-  setInterval(refresh, 3000);
+  setInterval(poll, 3000);
   document.addEventListener('visibilitychange', refresh);
 })();

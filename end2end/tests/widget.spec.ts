@@ -64,18 +64,30 @@ test.describe('website widget', () => {
     const panel = visitor.frameLocator('iframe[title="Chat with us"]');
     await expect(panel.locator('.greeting')).toHaveText('Hi! Ask us anything.');
     const text = `Do you ship to Norway? ${Date.now()}`;
+    // Every read of the thread the panel makes, to tell a pushed reply from a polled one.
+    const reads: number[] = [];
+    visitor.on('request', (r) => { if (r.url().includes('/conversation?visitor=')) reads.push(Date.now()); });
+    const streamOpened = visitor.waitForResponse((r) => r.url().includes('/events?visitor='));
     await panel.locator('textarea[name="message"]').fill(text);
     await panel.getByRole('button', { name: 'Send' }).click();
+    expect((await streamOpened).headers()['content-type']).toContain('text/event-stream');
     await expect(panel.locator('.msg.mine', { hasText: text })).toBeVisible();
 
     // The agent's inbox shows it without a reload, and the reply goes back.
     const row = agent.page.locator('.conv', { hasText: text });
     await expect(row).toBeVisible();
     await row.locator('a').click();
+    // The details pane says where the visitor wrote from and the snippet's attributes.
+    const visit = agent.page.locator('.details .context');
+    await expect(visit.locator('.page-url a')).toHaveAttribute('href', `${SHOP}/`);
+    await expect(visit).toContainText('plan');
+    await expect(visit).toContainText('pro');
     await agent.page.locator('.composer textarea').fill('Yes, in 3 to 5 days.');
+    const sentAt = Date.now();
     await agent.page.locator('.composer').getByRole('button', { name: 'Send reply' }).click();
     await expect(agent.page.locator('.msg-outbound', { hasText: 'Yes, in 3 to 5 days.' })).toBeVisible();
     await expect(panel.locator('.msg.theirs', { hasText: 'Yes, in 3 to 5 days.' })).toBeVisible();
+    expect(reads.filter((t) => t >= sentAt), 'the reply was pushed on the stream, not read by polling').toEqual([]);
 
     // The chat survives a reload of the shop's page.
     await visitor.reload();

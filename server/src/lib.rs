@@ -13,6 +13,7 @@ pub mod sms;
 pub mod smtp;
 pub mod whatsapp;
 pub mod widget;
+pub mod widget_live;
 pub mod widget_pages;
 pub mod ws;
 
@@ -151,6 +152,7 @@ async fn router_inner(state: AppState) -> anyhow::Result<Router> {
         )
         .route("/widget/{token}/config", axum::routing::get(widget::config).options(widget::preflight))
         .route("/widget/{token}/conversation", axum::routing::get(widget::conversation).options(widget::preflight))
+        .route("/widget/{token}/events", axum::routing::get(widget_live::events).options(widget::preflight))
         .route("/widget/{token}/thanks", axum::routing::get(widget::thanks))
         .route("/widget/{token}/panel", axum::routing::get(widget::panel))
         .route("/attachments/{id}/{name}", axum::routing::get(mail::attachment))

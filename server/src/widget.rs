@@ -8,6 +8,8 @@
 //!   and whether the team is in.
 //! - `GET /widget/{token}/conversation?visitor=…&before=…`: the visitor's
 //!   thread, customer-facing messages only.
+//! - `GET /widget/{token}/events?visitor=…`: the thread's live stream
+//!   (`widget_live`).
 //! - `GET /widget/{token}/thanks`: the form's thank-you page.
 //! - `GET /widget/{token}/panel`: the chat panel the loader (`/widget.js`)
 //!   opens in an iframe; only the allowed origins may frame it.
@@ -33,7 +35,7 @@ use crate::widget_pages;
 /// A message is at most 64 KiB; this leaves room for the other fields.
 pub const MAX_BODY_BYTES: usize = 96 * 1024;
 
-fn origin(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn origin(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
 }
 
@@ -57,7 +59,7 @@ fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
 
 /// CORS answer headers for an allowed browser origin. No credentials: the
 /// visitor token travels in the body or query, never in a cookie.
-fn cors(res: &mut Response, origin: Option<&str>) {
+pub(crate) fn cors(res: &mut Response, origin: Option<&str>) {
     let h = res.headers_mut();
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(v) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
@@ -73,7 +75,7 @@ fn error_json(status: StatusCode, code: &str, message: &str, field: Option<&str>
     (status, axum::Json(json!({"error": err}))).into_response()
 }
 
-fn app_error_json(e: &AppError) -> Response {
+pub(crate) fn app_error_json(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error_json(status, e.code(), &e.to_string(), e.field())
 }
@@ -199,7 +201,7 @@ fn refused_text(r: &Refused) -> String {
 }
 
 /// Looks up the channel and checks a script's origin for the GET endpoints.
-async fn for_script(
+pub(crate) async fn for_script(
     state: &AppState,
     token: &str,
     headers: &HeaderMap,

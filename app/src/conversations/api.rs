@@ -35,6 +35,27 @@ pub struct ConversationDetail {
     /// Who the conversation can be assigned to: everyone who may see its
     /// inbox, by name.
     pub assignable: Vec<crate::users::model::User>,
+    /// Where the visitor wrote from (widget conversations): the page and
+    /// the attributes the site's snippet passed. `None` when not known.
+    pub context: Option<ConversationContext>,
+}
+
+/// The page a widget visitor last wrote from and the attributes the
+/// snippet passed (plan, language), by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationContext {
+    pub page_url: Option<String>,
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+impl ConversationContext {
+    /// The page as a link target, only when it is a web address: a
+    /// visitor's script may pass anything, and `javascript:` must never
+    /// become a link in an agent's browser.
+    pub fn page_href(&self) -> Option<&str> {
+        self.page_url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    }
 }
 
 /// One line of the conversation's activity, shown between its messages.

@@ -49,6 +49,16 @@ pub async fn detail(
     .fetch_all(&mut *conn)
     .await?;
     let assignable = crate::users::server::users_seeing_inbox(&mut conn, who.workspace_id, row.inbox_id).await?;
+    let context: Option<(Option<String>, String)> =
+        sqlx::query_as("SELECT page_url, attributes FROM conversation_context WHERE conversation_id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let context = context.map(|(page_url, attributes)| crate::conversations::api::ConversationContext {
+        page_url,
+        // Stored by ingest as a JSON object of texts; anything else reads as none.
+        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+    });
     Ok(crate::conversations::api::ConversationDetail {
         activity,
         assignable,
@@ -62,6 +72,7 @@ pub async fn detail(
         send_problem,
         cc: serde_json::from_str(&cc).unwrap_or_default(),
         previous_conversation_id,
+        context,
     })
 }
 

@@ -5,6 +5,8 @@
 use crate::channels::server::ChannelRow;
 use crate::error::AppResult;
 use crate::ids::{ConversationId, MessageId};
+use crate::live::model::{EventKind, LiveEvent};
+use crate::messages::model::{DeliveryStatus, Direction};
 use crate::state::AppState;
 use crate::time::Timestamp;
 use crate::widget::identity::token_hash;
@@ -36,6 +38,47 @@ pub async fn config(state: &AppState, channel: &ChannelRow, settings: &WidgetSet
     })
 }
 
+/// A visitor's current conversation and its status, by token and channel.
+const VISITOR_CONVERSATION: &str = "SELECT c.id, c.status FROM widget_visitors v
+     JOIN conversations c ON c.id = v.conversation_id WHERE v.token_hash = ? AND v.channel_id = ?";
+
+/// The conversation a visitor's live stream follows (`None` for a token
+/// this channel does not know, or a visitor who has not written yet).
+pub async fn visitor_conversation(
+    state: &AppState,
+    channel: &ChannelRow,
+    visitor_token: &str,
+) -> AppResult<Option<ConversationId>> {
+    let conv: Option<(ConversationId, crate::conversations::model::Status)> = sqlx::query_as(VISITOR_CONVERSATION)
+        .bind(token_hash(visitor_token))
+        .bind(channel.id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(conv.map(|(id, _)| id))
+}
+
+/// What a visitor's live stream shows of a published event: a message of
+/// their conversation that the panel's thread would list (what they wrote
+/// and replies that did not fail; never a note). A reply that is updated
+/// later (queued, then sent) comes again; the panel shows each id once.
+pub fn visitor_update(ev: &LiveEvent, conversation: ConversationId) -> Option<VisitorMessage> {
+    let m = ev.message.as_ref()?;
+    let kind_fits = matches!(ev.kind, EventKind::MessageCreated | EventKind::MessageUpdated);
+    let shown = matches!(m.direction, Direction::Inbound | Direction::Outbound)
+        && m.delivery_status != Some(DeliveryStatus::Failed);
+    if !kind_fits || !shown || ev.conversation_id != conversation || m.conversation_id != conversation {
+        return None;
+    }
+    Some(VisitorMessage {
+        id: m.id,
+        direction: m.direction,
+        body: m.body.clone(),
+        // As the thread query: the agent's name, none for the visitor or an auto-reply.
+        sender_name: m.sender_id.map(|_| m.sender_name.clone()),
+        created_at: m.created_at,
+    })
+}
+
 /// The visitor's conversation, a page of messages before `before` (the
 /// latest page without it). `None` for a token this channel does not know
 /// or a visitor with no conversation.
@@ -46,14 +89,11 @@ pub async fn conversation(
     before: Option<MessageId>,
 ) -> AppResult<Option<VisitorConversation>> {
     let mut conn = state.db.pool.acquire().await?;
-    let conv: Option<(ConversationId, crate::conversations::model::Status)> = sqlx::query_as(
-        "SELECT c.id, c.status FROM widget_visitors v JOIN conversations c ON c.id = v.conversation_id
-         WHERE v.token_hash = ? AND v.channel_id = ?",
-    )
-    .bind(token_hash(visitor_token))
-    .bind(channel.id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let conv: Option<(ConversationId, crate::conversations::model::Status)> = sqlx::query_as(VISITOR_CONVERSATION)
+        .bind(token_hash(visitor_token))
+        .bind(channel.id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((id, status)) = conv else { return Ok(None) };
     // Customer-facing only: what the visitor wrote and replies that went
     // out; never notes, never replies that failed.

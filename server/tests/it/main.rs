@@ -27,3 +27,4 @@ mod templates;
 mod ui_server_fns;
 mod whatsapp;
 mod widget;
+mod widget_live;

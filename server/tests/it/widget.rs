@@ -10,17 +10,17 @@ use serde_json::{json, Value};
 
 use crate::common::{Resp, TestApp};
 
-const SHOP: &str = "https://shop.test";
+pub(crate) const SHOP: &str = "https://shop.test";
 const SECRET: &str = "shop-widget-secret-0123456789";
 
-struct Widget {
-    t: TestApp,
-    admin: String,
-    channel: Value,
-    token: String,
+pub(crate) struct Widget {
+    pub t: TestApp,
+    pub admin: String,
+    pub channel: Value,
+    pub token: String,
 }
 
-async fn widget_app(settings: Value) -> Widget {
+pub(crate) async fn widget_app(settings: Value) -> Widget {
     let t = TestApp::new().await;
     let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
     let inbox = t.inbox_id("Support").await;
@@ -31,7 +31,7 @@ async fn widget_app(settings: Value) -> Widget {
 }
 
 impl Widget {
-    async fn json(&self, origin: Option<&str>, ip: &str, body: Value) -> Resp {
+    pub(crate) async fn json(&self, origin: Option<&str>, ip: &str, body: Value) -> Resp {
         let mut req = Request::builder()
             .method(Method::POST)
             .uri(format!("/widget/{}/messages", self.token))
@@ -54,7 +54,7 @@ impl Widget {
         self.t.send(req).await
     }
 
-    async fn get(&self, path: &str, origin: Option<&str>) -> Resp {
+    pub(crate) async fn get(&self, path: &str, origin: Option<&str>) -> Resp {
         let mut req = Request::builder().uri(format!("/widget/{}/{path}", self.token));
         if let Some(o) = origin {
             req = req.header(header::ORIGIN, o);
@@ -121,16 +121,15 @@ async fn a_plain_form_post_creates_a_conversation_and_lands_on_the_thank_you_pag
     assert_eq!(msgs[0]["channelKind"], "widget");
     let contact = w.t.get(&format!("/api/v1/contacts/{}", convs[0]["contactId"]), &w.admin).await;
     assert_eq!(contact.data(200)["email"], "ada@example.com");
-    // The page and the snippet's attributes are kept on the conversation.
-    let (page_url, attributes): (String, String) =
-        sqlx::query_as("SELECT page_url, attributes FROM conversation_context WHERE conversation_id = ?")
-            .bind(id)
-            .fetch_one(&w.t.state.db.pool)
-            .await
-            .unwrap();
-    assert_eq!(page_url, "https://shop.test/shipping");
-    let attributes: Value = serde_json::from_str(&attributes).unwrap();
-    assert_eq!(attributes, json!({"plan": "pro", "language": "nb"}));
+    // The page and the snippet's attributes are kept on the conversation,
+    // and the agent's details pane shows them.
+    let cookie = w.t.login("ann@shop.test", "correct horse").await;
+    let detail = w.t.server_fn::<app::conversations::api::GetConversation>(json!({"id": id}), Some(&cookie), &[]).await;
+    assert_eq!(detail.status.as_u16(), 200, "{}", detail.body);
+    assert_eq!(
+        detail.body["context"],
+        json!({"pageUrl": "https://shop.test/shipping", "attributes": {"plan": "pro", "language": "nb"}})
+    );
 }
 
 #[tokio::test]

@@ -105,6 +105,25 @@ pub fn DetailsPane(d: ConversationDetail, draft: ContactDraft) -> impl IntoView 
                     })}
                 </dl>
             </section>
+            {d.context.clone().map(|x| {
+                let page = x.page_url.clone().unwrap_or_default();
+                let link = x.page_href().map(str::to_string);
+                view! {
+                    <section class="context">
+                        <h3>"Website visit"</h3>
+                        <dl class="facts">
+                            {(!page.is_empty()).then(|| view! {
+                                <dt>"Page"</dt>
+                                <dd class="page-url">{match link {
+                                    Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer">{page.clone()}</a> }.into_any(),
+                                    None => view! { <span>{page.clone()}</span> }.into_any(),
+                                }}</dd>
+                            })}
+                            {x.attributes.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                        </dl>
+                    </section>
+                }
+            })}
             <section>
                 <h3>"Other conversations"</h3>
                 <ul class="others">
