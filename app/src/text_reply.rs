@@ -8,8 +8,8 @@ use crate::channels::model::HealthStatus;
 use crate::channels::server::{self as channels, ChannelRow};
 use crate::error::{AppError, AppResult};
 use crate::ids::{ChannelId, MessageId, WorkspaceId};
+use crate::messages::delivery::advance_delivery;
 use crate::messages::model::DeliveryStatus;
-use crate::messages::server::advance_delivery;
 use crate::state::AppState;
 
 /// A queued reply as the phone adapters read it.
@@ -47,7 +47,7 @@ pub async fn deliver(
 ) -> AppResult<()> {
     let db = &state.db;
     let o: TextReply = sqlx::query_as(
-        "SELECT c.workspace_id, c.channel_id, m.body, m.delivery_status, ct.phone AS contact_phone,
+        "SELECT c.workspace_id, COALESCE(m.channel_id, c.channel_id) AS channel_id, m.body, m.delivery_status, ct.phone AS contact_phone,
                 (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id) AS files
          FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
          WHERE m.id = ?",

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{AutomationId, ConversationId, MessageId, WorkspaceId};
 use crate::inboxes::model::{AutoResponder, WorkingHours};
 use crate::messages::model::ComposeKind;
+use crate::messages::server::Compose;
 use crate::state::AppState;
 use crate::templates::merge::{self, Field};
 use crate::time::Timestamp;
@@ -316,14 +317,14 @@ async fn perform(state: &AppState, ws: WorkspaceId, conv: ConversationId, a: &Ac
         }
         Action::AddNote { body } => {
             let text = render(state, conv, body).await?;
-            crate::messages::server::send(db, hub, &sys, conv, ComposeKind::Note, &text, None, None, &[]).await?;
+            crate::messages::server::send(db, hub, &sys, conv, &Compose::new(ComposeKind::Note, &text)).await?;
         }
         Action::SendReply { body, subject } => {
             let text = render(state, conv, body).await?;
             let subject = render(state, conv, subject).await?;
             let subject = Some(subject.as_str()).filter(|s| !s.trim().is_empty());
-            let m = crate::messages::server::send(db, hub, &sys, conv, ComposeKind::Reply, &text, subject, None, &[])
-                .await?;
+            let compose = Compose { subject, ..Compose::new(ComposeKind::Reply, &text) };
+            let m = crate::messages::server::send(db, hub, &sys, conv, &compose).await?;
             crate::outbound::dispatch(state, m.id, m.delivery_status);
         }
         Action::Notify { user_id, message } => {

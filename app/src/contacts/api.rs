@@ -32,7 +32,7 @@ pub async fn contact_page(id: ContactId) -> Result<ContactOverview, AppError> {
     let contact = crate::contacts::server::get(&mut conn, who.workspace_id, id).await?;
     let identities = crate::contacts::server::identities(&mut conn, id).await?;
     let conversations = crate::contacts::server::conversations_of(&mut conn, &who, id).await?;
-    let channels = crate::contacts::thread::thread_channels(&state.db, &mut conn, &who, &contact).await?;
+    let channels = crate::contacts::thread::thread_channels(&state.db, &who, &contact).await?;
     let can_merge = who.require_admin().is_ok();
     Ok(ContactOverview { contact, identities, conversations, channels, can_merge })
 }

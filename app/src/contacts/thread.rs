@@ -2,36 +2,30 @@
 //! person can go out on, each with why it cannot be used right now (so the
 //! page shows it disabled with the reason before anyone types).
 
-use sqlx::SqliteConnection;
-
 use crate::channels::server::{list, ChannelRow};
 use crate::contacts::model::{Contact, ThreadChannel};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::ChannelId;
 use crate::messages::model::ChannelKind;
-use crate::users::server::{can_see_inbox, Principal};
+use crate::users::server::{visible_inbox_ids, Principal};
 
 /// Email, SMS and WhatsApp channels in inboxes `who` may see, in creation
-/// order. A website widget is left out: its visitor starts the chat.
-pub async fn thread_channels(
-    db: &Db,
-    conn: &mut SqliteConnection,
-    who: &Principal,
-    contact: &Contact,
-) -> AppResult<Vec<ThreadChannel>> {
-    let mut out = vec![];
-    for ch in list(db, who.workspace_id).await? {
-        if !matches!(ch.kind, ChannelKind::Email | ChannelKind::Sms | ChannelKind::Whatsapp) {
-            continue;
-        }
-        if !can_see_inbox(&mut *conn, who, ch.inbox_id).await? {
-            continue;
-        }
-        let problem = problem(&ch, contact).err();
-        out.push(ThreadChannel { id: ch.id, name: ch.name, kind: ch.kind, inbox_id: ch.inbox_id, problem });
-    }
-    Ok(out)
+/// order. A website widget is left out: its visitor starts the chat. Two
+/// queries whatever the number of channels: the channels, and the inboxes
+/// `who` sees.
+pub async fn thread_channels(db: &Db, who: &Principal, contact: &Contact) -> AppResult<Vec<ThreadChannel>> {
+    let visible = visible_inbox_ids(db, who).await?;
+    Ok(list(db, who.workspace_id)
+        .await?
+        .into_iter()
+        .filter(|ch| matches!(ch.kind, ChannelKind::Email | ChannelKind::Sms | ChannelKind::Whatsapp))
+        .filter(|ch| visible.contains(&ch.inbox_id))
+        .map(|ch| {
+            let problem = problem(&ch, contact).err();
+            ThreadChannel { id: ch.id, name: ch.name, kind: ch.kind, inbox_id: ch.inbox_id, problem }
+        })
+        .collect())
 }
 
 /// Why a new conversation with `contact` cannot go out on `ch`, if it
@@ -58,8 +52,7 @@ pub async fn check_thread_channel(
     contact: &Contact,
     channel: ChannelId,
 ) -> AppResult<ThreadChannel> {
-    let mut conn = db.pool.acquire().await?;
-    let choices = thread_channels(db, &mut conn, who, contact).await?;
+    let choices = thread_channels(db, who, contact).await?;
     let Some(c) = choices.into_iter().find(|c| c.id == channel) else {
         return Err(AppError::invalid("channelId", "is not an email, SMS or WhatsApp channel you can use"));
     };

@@ -38,6 +38,10 @@ pub struct ConversationDetail {
     /// Where the visitor wrote from (widget conversations): the page and
     /// the attributes the site's snippet passed. `None` when not known.
     pub context: Option<ConversationContext>,
+    /// Where a reply can go: the conversation's own channel first (with
+    /// its `send_problem`), then the contact's other email, SMS and
+    /// WhatsApp channels, each with why it cannot be used now.
+    pub reply_channels: Vec<crate::contacts::model::ThreadChannel>,
 }
 
 /// The page a widget visitor last wrote from and the attributes the
@@ -156,21 +160,17 @@ pub async fn send_message(
     cc: Option<Vec<String>>,
     attachments: Vec<i64>,
     subject: Option<String>,
+    via: Option<ChannelId>,
 ) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    let subject = subject.as_deref();
-    let m = crate::messages::server::send(
-        &state.db,
-        &state.hub,
-        &who,
-        id,
-        kind,
-        &body,
-        subject,
-        cc.as_deref(),
-        &attachments,
-    )
-    .await?;
+    let compose = crate::messages::server::Compose {
+        subject: subject.as_deref(),
+        cc: cc.as_deref(),
+        attachments: &attachments,
+        via,
+        ..crate::messages::server::Compose::new(kind, &body)
+    };
+    let m = crate::messages::server::send(&state.db, &state.hub, &who, id, &compose).await?;
     crate::outbound::dispatch(&state, m.id, m.delivery_status);
     Ok(m)
 }
@@ -179,7 +179,7 @@ pub async fn send_message(
 #[server(input = Json)]
 pub async fn retry_message(id: ConversationId, message: MessageId) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
-    let m = crate::messages::server::retry(&state.db, &state.hub, &who, id, message).await?;
+    let m = crate::messages::delivery::retry(&state.db, &state.hub, &who, id, message).await?;
     crate::outbound::dispatch(&state, m.id, m.delivery_status);
     Ok(m)
 }

@@ -2,6 +2,7 @@
 //! agent-started conversation goes out on (split from server.rs, which
 //! keeps the list and state changes).
 
+use crate::contacts::model::ThreadChannel;
 use crate::conversations::server::{labels, load, summary};
 use crate::db::Db;
 use crate::error::AppResult;
@@ -34,6 +35,15 @@ pub async fn detail(
             .await?;
     let channel = crate::channels::server::get(&mut conn, who.workspace_id, row.channel_id).await?;
     let send_problem = channel.readiness().err();
+    let own = ThreadChannel {
+        id: channel.id,
+        name: channel_name.clone(),
+        kind: channel.kind,
+        inbox_id: channel.inbox_id,
+        problem: send_problem.clone(),
+    };
+    let choices = crate::contacts::thread::thread_channels(db, who, &contact).await?;
+    let reply_channels = std::iter::once(own).chain(choices.into_iter().filter(|c| c.id != row.channel_id)).collect();
     let (cc, previous_conversation_id): (String, Option<ConversationId>) =
         sqlx::query_as("SELECT cc, previous_conversation_id FROM conversations WHERE id = ?")
             .bind(id)
@@ -73,6 +83,7 @@ pub async fn detail(
         cc: serde_json::from_str(&cc).unwrap_or_default(),
         previous_conversation_id,
         context,
+        reply_channels,
     })
 }
 

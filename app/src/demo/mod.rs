@@ -298,6 +298,7 @@ impl Who {
             Who::Note(u) => (Direction::Note, ChannelKind::Note, Some(u), None, None),
         };
         NewMessage {
+            channel_id: None,
             conversation_id: conv,
             direction,
             channel_kind,

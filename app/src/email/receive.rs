@@ -315,6 +315,7 @@ async fn auto_reply(
     let mid = crate::messages::server::insert(
         &mut tx,
         &NewMessage {
+            channel_id: None,
             conversation_id: id,
             direction: Direction::Outbound,
             channel_kind: ChannelKind::Email,

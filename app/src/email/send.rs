@@ -17,8 +17,8 @@ use crate::email::address::{new_message_id, reply_address, reply_subject};
 use crate::email::rules::render_signature;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ConversationId, MessageId, UserId, WorkspaceId};
+use crate::messages::delivery::set_delivery;
 use crate::messages::model::DeliveryStatus;
-use crate::messages::server::set_delivery;
 use crate::state::AppState;
 
 #[derive(sqlx::FromRow)]
@@ -43,7 +43,7 @@ struct Outgoing {
 pub async fn deliver(state: &AppState, mid: MessageId) -> AppResult<()> {
     let db = &state.db;
     let o: Outgoing = sqlx::query_as(
-        "SELECT m.conversation_id, c.workspace_id, c.channel_id, m.subject, m.body, m.cc, m.message_id,
+        "SELECT m.conversation_id, c.workspace_id, COALESCE(m.channel_id, c.channel_id) AS channel_id, m.subject, m.body, m.cc, m.message_id,
                 m.sender_user_id, m.automatic, m.delivery_status, ct.name AS contact_name, ct.email AS contact_email,
                 c.subject AS conversation_subject
          FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id

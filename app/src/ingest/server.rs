@@ -226,6 +226,7 @@ pub async fn ingest_in(
     let mid = messages::insert(
         &mut *tx,
         &NewMessage {
+            channel_id: None,
             conversation_id: conv_id,
             direction,
             channel_kind,

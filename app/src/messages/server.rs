@@ -7,8 +7,8 @@ use crate::conversations::rules;
 use crate::conversations::server::{load, record_event, record_event_with, save_state, EventExtra};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::ids::{ContactId, ConversationId, MessageId, UserId};
-use crate::live::model::{EventKind, LiveEvent};
+use crate::ids::{ChannelId, ContactId, ConversationId, MessageId, UserId};
+use crate::live::model::EventKind;
 use crate::live::server::Hub;
 use crate::messages::model::{preview_of, validate_body, ChannelKind, ComposeKind, DeliveryStatus, Direction, Message};
 use crate::outbound;
@@ -98,6 +98,9 @@ pub async fn get(conn: &mut SqliteConnection, id: MessageId) -> AppResult<Messag
 
 /// A message to store.
 pub struct NewMessage<'a> {
+    /// The channel a reply goes out on when it is not the conversation's
+    /// own (the agent chose another); `None` otherwise.
+    pub channel_id: Option<ChannelId>,
     pub conversation_id: ConversationId,
     pub direction: Direction,
     pub channel_kind: ChannelKind,
@@ -122,8 +125,8 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (conversation_id, direction, channel_kind, sender_user_id, sender_contact_id, subject,
                                body, delivery_status, failure_reason, provider_message_id, created_at,
-                               html, message_id, content_hash, cc, automatic)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                               html, message_id, content_hash, cc, automatic, channel_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(m.conversation_id)
     .bind(m.direction)
@@ -141,6 +144,7 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMessage<'_>) -> AppResul
     .bind(m.content_hash)
     .bind(serde_json::to_string(m.cc).unwrap_or_else(|_| "[]".into()))
     .bind(m.automatic)
+    .bind(m.channel_id)
     .fetch_one(&mut *conn)
     .await?;
     // Notes do not count as customer-facing activity for inbound/outbound
@@ -187,34 +191,59 @@ pub fn clean_cc(cc: &[String]) -> AppResult<Vec<String>> {
     Ok(out)
 }
 
+/// What an agent (or a rule) writes: a reply or a note and, for a reply,
+/// its subject and CC (email), files, and the channel it goes out on.
+pub struct Compose<'a> {
+    pub kind: ComposeKind,
+    pub body: &'a str,
+    /// Replaces "Re: <conversation subject>" on an email.
+    pub subject: Option<&'a str>,
+    /// Replaces the conversation's CC list (email), which later replies
+    /// keep; `None` keeps it.
+    pub cc: Option<&'a [String]>,
+    /// Ids of the sender's uploads (`POST /uploads`).
+    pub attachments: &'a [i64],
+    /// Another of the contact's channels to reply on (an SMS conversation
+    /// answered by email); `None`, or the conversation's own, replies
+    /// where the conversation is.
+    pub via: Option<ChannelId>,
+}
+
+impl<'a> Compose<'a> {
+    /// A plain reply or note: no subject, CC, files or other channel.
+    pub fn new(kind: ComposeKind, body: &'a str) -> Self {
+        Self { kind, body, subject: None, cc: None, attachments: &[], via: None }
+    }
+}
+
 /// An agent's reply or note: validated, stored with the conversation rules
 /// applied (first reply assigns and opens), one event, then published.
 /// A reply starts as its channel's provider allows (`queued` for email,
 /// `failed` with the reason when the channel cannot send); the caller hands
-/// queued ones to [`crate::outbound::dispatch`]. `cc` (email) replaces the
-/// conversation's CC list, which later replies keep.
-#[allow(clippy::too_many_arguments)]
-pub async fn send(
-    db: &Db,
-    hub: &Hub,
-    who: &Principal,
-    id: ConversationId,
-    kind: ComposeKind,
-    body: &str,
-    subject: Option<&str>,
-    cc: Option<&[String]>,
-    attachments: &[i64],
-) -> AppResult<Message> {
+/// queued ones to [`crate::outbound::dispatch`]. A reply on another
+/// channel (`via`) must be one the contact can be reached on and that can
+/// send now, else it is refused with `channelId` and nothing is stored.
+pub async fn send(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, c: &Compose<'_>) -> AppResult<Message> {
+    let Compose { kind, body, subject, cc, attachments, .. } = *c;
     validate_body(body)?;
     let cc = cc.map(clean_cc).transpose()?;
     let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
     let now = Timestamp::now();
+    let via = match c.via.filter(|ch| kind == ComposeKind::Reply && *ch != row.channel_id) {
+        Some(ch) => {
+            let contact = crate::contacts::server::get(&mut tx, who.workspace_id, row.contact_id).await?;
+            Some(crate::contacts::thread::check_thread_channel(db, who, &contact, ch).await?)
+        }
+        None => None,
+    };
     let (direction, channel_kind, delivery) = match kind {
         ComposeKind::Note => (Direction::Note, ChannelKind::Note, None),
         ComposeKind::Reply => {
-            let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
-            (Direction::Outbound, row.channel_kind, Some(outbound::initial(&channel)))
+            let on = via.as_ref().map_or(row.channel_id, |v| v.id);
+            let channel = crate::channels::server::get(&mut tx, who.workspace_id, on).await?;
+            let kind = via.as_ref().map_or(row.channel_kind, |v| v.kind);
+            (Direction::Outbound, kind, Some(outbound::initial(&channel)))
         }
     };
     let subject = subject.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&row.subject).to_string();
@@ -228,12 +257,13 @@ pub async fn send(
                 .await?;
             list.clone()
         }
-        (_, None) if row.channel_kind == ChannelKind::Email => conversation_cc(&mut tx, id).await?,
+        (_, None) if channel_kind == ChannelKind::Email => conversation_cc(&mut tx, id).await?,
         _ => vec![],
     };
     let mid = insert(
         &mut tx,
         &NewMessage {
+            channel_id: via.as_ref().map(|v| v.id),
             conversation_id: id,
             direction,
             channel_kind,
@@ -255,7 +285,11 @@ pub async fn send(
     )
     .await?;
     crate::attachments::server::attach_uploads(&mut tx, who, mid, attachments).await?;
-    let mut change = if kind == ComposeKind::Note { "note added".to_string() } else { "replied".to_string() };
+    let mut change = match (kind, &via) {
+        (ComposeKind::Note, _) => "note added".to_string(),
+        (_, Some(v)) => format!("replied by {}", v.kind.label()),
+        _ => "replied".to_string(),
+    };
     // A rule's reply is not a first response and assigns nobody.
     if kind == ComposeKind::Reply && !who.is_system() {
         let next = rules::agent_replied(&row.state(), who.id, now);
@@ -296,6 +330,7 @@ pub async fn send_automatic(
     let mid = insert(
         &mut tx,
         &NewMessage {
+            channel_id: None,
             conversation_id: id,
             direction: Direction::Outbound,
             channel_kind: row.channel_kind,
@@ -336,160 +371,4 @@ pub async fn send_automatic(
 pub async fn conversation_cc(conn: &mut SqliteConnection, id: ConversationId) -> AppResult<Vec<String>> {
     let cc: String = sqlx::query_scalar("SELECT cc FROM conversations WHERE id = ?").bind(id).fetch_one(conn).await?;
     Ok(serde_json::from_str(&cc).unwrap_or_default())
-}
-
-/// Puts a failed reply back in the queue (the Retry action). Only a
-/// failed outbound message of a conversation `who` may see qualifies, and
-/// only when its channel can send now.
-pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid: MessageId) -> AppResult<Message> {
-    let mut tx = db.write().await?;
-    let row = load(&mut tx, who, id).await?;
-    let m = get(&mut tx, mid).await?;
-    if m.conversation_id != id {
-        return Err(crate::error::AppError::not_found("message"));
-    }
-    if m.direction != Direction::Outbound || m.delivery_status != Some(DeliveryStatus::Failed) {
-        return Err(crate::error::AppError::conflict("only a failed reply can be retried"));
-    }
-    let channel = crate::channels::server::get(&mut tx, who.workspace_id, row.channel_id).await?;
-    let next = outbound::initial(&channel);
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(next.status)
-        .bind(&next.failure_reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
-    let message = get(&mut tx, mid).await?;
-    let event = record_event(
-        &mut tx,
-        EventKind::MessageUpdated,
-        id,
-        Some(who.id),
-        "retrying delivery".into(),
-        Some(message.clone()),
-    )
-    .await?;
-    tx.commit().await?;
-    hub.publish(who.workspace_id, event);
-    Ok(message)
-}
-
-/// Records a provider's report on a reply and publishes it.
-pub async fn set_delivery(
-    db: &Db,
-    hub: &Hub,
-    mid: MessageId,
-    status: DeliveryStatus,
-    reason: Option<&str>,
-) -> AppResult<Message> {
-    let mut tx = db.write().await?;
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(status)
-        .bind(reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
-    let (ws,): (crate::ids::WorkspaceId,) = sqlx::query_as(
-        "SELECT c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
-    )
-    .bind(mid)
-    .fetch_one(&mut *tx)
-    .await?;
-    commit_delivery(tx, hub, ws, mid, status).await
-}
-
-/// The end of every delivery change: the message as it now is, its event
-/// (committed with the change), then published live.
-async fn commit_delivery(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    hub: &Hub,
-    ws: crate::ids::WorkspaceId,
-    mid: MessageId,
-    status: DeliveryStatus,
-) -> AppResult<Message> {
-    let (message, event) = delivery_event(&mut tx, mid, status).await?;
-    tx.commit().await?;
-    hub.publish(ws, event);
-    Ok(message)
-}
-
-/// The message as a delivery change left it, and the change's event
-/// (recorded in the caller's transaction, published after its commit).
-pub async fn delivery_event(
-    conn: &mut SqliteConnection,
-    mid: MessageId,
-    status: DeliveryStatus,
-) -> AppResult<(Message, LiveEvent)> {
-    let message = get(&mut *conn, mid).await?;
-    let change = match status {
-        DeliveryStatus::Failed => "delivery failed".to_string(),
-        other => format!("delivery {}", other.as_str()),
-    };
-    let event =
-        record_event(conn, EventKind::MessageUpdated, message.conversation_id, None, change, Some(message.clone()))
-            .await?;
-    Ok((message, event))
-}
-
-/// Records a provider's report on a reply only when it moves the status
-/// forward ([`DeliveryStatus::may_become`]): reports can arrive out of
-/// order, and a late "sent" must not undo "delivered". `provider_id`, when
-/// given, is stored either way (the provider's id for this attempt). The
-/// updated message when the status moved; `None` for a stale report.
-pub async fn advance_delivery(
-    db: &Db,
-    hub: &Hub,
-    mid: MessageId,
-    status: DeliveryStatus,
-    reason: Option<&str>,
-    provider_id: Option<&str>,
-) -> AppResult<Option<Message>> {
-    // One write transaction: the check and the update cannot interleave
-    // with another report on the single writer connection.
-    let mut tx = db.write().await?;
-    match advance_in(&mut tx, mid, status, reason, provider_id).await? {
-        Some(ws) => Ok(Some(commit_delivery(tx, hub, ws, mid, status).await?)),
-        None => {
-            tx.commit().await?;
-            Ok(None)
-        }
-    }
-}
-
-/// [`advance_delivery`] inside the caller's write transaction, for a
-/// webhook that carries several reports: the message's workspace when
-/// the status moved (the caller then records the change with
-/// [`delivery_event`]), `None` for a stale report or an unknown message.
-pub async fn advance_in(
-    tx: &mut SqliteConnection,
-    mid: MessageId,
-    status: DeliveryStatus,
-    reason: Option<&str>,
-    provider_id: Option<&str>,
-) -> AppResult<Option<crate::ids::WorkspaceId>> {
-    let current: Option<(Option<DeliveryStatus>, crate::ids::WorkspaceId)> = sqlx::query_as(
-        "SELECT m.delivery_status, c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.id = ?",
-    )
-    .bind(mid)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((Some(now), ws)) = current else { return Ok(None) };
-    if let Some(pid) = provider_id {
-        sqlx::query("UPDATE messages SET provider_message_id = ? WHERE id = ?")
-            .bind(pid)
-            .bind(mid)
-            .execute(&mut *tx)
-            .await?;
-    }
-    if !now.may_become(status) {
-        return Ok(None);
-    }
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(status)
-        .bind(reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
-    Ok(Some(ws))
 }

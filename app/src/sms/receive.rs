@@ -10,8 +10,8 @@ use crate::error::AppError;
 use crate::ids::{ConversationId, MessageId};
 use crate::ingest::server::ingest;
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
+use crate::messages::delivery::advance_delivery;
 use crate::messages::model::{ChannelKind, DeliveryStatus, Direction};
-use crate::messages::server::advance_delivery;
 use crate::sms::model::SmsSettings;
 use crate::sms::signature;
 use crate::sms::twilio::{form_field, BadField, IncomingSms, StatusReport};
@@ -160,7 +160,7 @@ pub async fn status(
     }
     let report = StatusReport::parse(&form).map_err(Refused::Malformed)?;
     let row: Option<(Option<String>, Direction, crate::ids::ChannelId)> = sqlx::query_as(
-        "SELECT m.provider_message_id, m.direction, c.channel_id FROM messages m
+        "SELECT m.provider_message_id, m.direction, COALESCE(m.channel_id, c.channel_id) FROM messages m
          JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
     )
     .bind(mid)

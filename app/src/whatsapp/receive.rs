@@ -14,8 +14,8 @@ use crate::ids::{ChannelId, MessageId};
 use crate::ingest::server::{check as check_inbound, ingest_in};
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
 use crate::live::model::LiveEvent;
+use crate::messages::delivery::{advance_in, delivery_event};
 use crate::messages::model::ChannelKind;
-use crate::messages::server::{advance_in, delivery_event};
 use crate::state::AppState;
 use crate::time::Timestamp;
 use crate::whatsapp::meta::{self, IncomingMessage, Notification};
@@ -243,7 +243,7 @@ async fn reply_with(
 ) -> crate::error::AppResult<Option<MessageId>> {
     Ok(sqlx::query_scalar(
         "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.provider_message_id = ? AND c.channel_id = ? AND m.direction = 'outbound' LIMIT 1",
+         WHERE m.provider_message_id = ? AND COALESCE(m.channel_id, c.channel_id) = ? AND m.direction = 'outbound' LIMIT 1",
     )
     .bind(wamid)
     .bind(channel)

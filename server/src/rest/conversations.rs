@@ -6,6 +6,7 @@ use app::error::AppError;
 use app::ids::{ChannelId, ConversationId, InboxId, UserId};
 use app::ingest::{ContactRef, Inbound, Origin};
 use app::messages::model::ComposeKind;
+use app::messages::server::Compose;
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -137,6 +138,9 @@ pub struct PostMessage {
     cc: Option<Vec<String>>,
     #[serde(default, rename = "attachmentIds")]
     attachment_ids: Vec<i64>,
+    /// Another of the contact's channels to reply on (see `Compose::via`).
+    #[serde(default, rename = "channelId")]
+    channel_id: Option<i64>,
 }
 
 pub async fn post_message(
@@ -145,18 +149,14 @@ pub async fn post_message(
     Path(id): Path<i64>,
     Json(b): Json<PostMessage>,
 ) -> Result<Response, ApiError> {
-    let m = app::messages::server::send(
-        &s.db,
-        &s.hub,
-        &who,
-        ConversationId(id),
-        b.kind,
-        &b.body,
-        b.subject.as_deref(),
-        b.cc.as_deref(),
-        &b.attachment_ids,
-    )
-    .await?;
+    let compose = Compose {
+        subject: b.subject.as_deref(),
+        cc: b.cc.as_deref(),
+        attachments: &b.attachment_ids,
+        via: b.channel_id.map(ChannelId),
+        ..Compose::new(b.kind, &b.body)
+    };
+    let m = app::messages::server::send(&s.db, &s.hub, &who, ConversationId(id), &compose).await?;
     app::outbound::dispatch(&s, m.id, m.delivery_status);
     Ok(data(StatusCode::CREATED, m))
 }
@@ -168,7 +168,7 @@ pub async fn retry(
     ApiUser(who): ApiUser,
     Path((id, mid)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let m = app::messages::server::retry(&s.db, &s.hub, &who, ConversationId(id), app::ids::MessageId(mid)).await?;
+    let m = app::messages::delivery::retry(&s.db, &s.hub, &who, ConversationId(id), app::ids::MessageId(mid)).await?;
     app::outbound::dispatch(&s, m.id, m.delivery_status);
     Ok(data(StatusCode::OK, m))
 }

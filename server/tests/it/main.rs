@@ -16,6 +16,7 @@ mod live_ws;
 mod manager_views;
 mod openapi;
 mod pages;
+mod reply_channels;
 mod rest_contacts_users;
 mod rest_conversations;
 mod rest_inboxes;

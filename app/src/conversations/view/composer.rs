@@ -1,12 +1,14 @@
-//! The composer under the thread: Reply and Note modes, subject and Cc
-//! for email, attachments, and the `/` template picker.
+//! The composer under the thread: Reply and Note modes, the channel a
+//! reply goes out on, subject and Cc for email, attachments, and the `/`
+//! template picker.
 
 use leptos::prelude::*;
 
 use super::InboxCtx;
+use crate::contacts::model::ThreadChannel;
 use crate::conversations::api::send_message;
 use crate::error::AppError;
-use crate::ids::ConversationId;
+use crate::ids::{ChannelId, ConversationId};
 use crate::messages::model::{ChannelKind, ComposeKind};
 use crate::templates::view::{Picker, TemplatePicker};
 
@@ -18,6 +20,9 @@ pub struct ComposeInfo {
     pub channel: ChannelKind,
     pub cc: Vec<String>,
     pub subject: String,
+    /// Where a reply can go: the conversation's own channel first, then
+    /// the contact's others, each with why it cannot be used now.
+    pub channels: Vec<ThreadChannel>,
 }
 
 /// Reply and Note modes, subject and Cc for email, files, and the `/`
@@ -37,7 +42,14 @@ pub fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl I
             }
         }
     });
-    let channel = Signal::derive(move || info.get().map(|i| i.channel));
+    // The channel the agent picked; `None` is the conversation's own.
+    let via = RwSignal::new(None::<ChannelId>);
+    let channel = Signal::derive(move || {
+        info.get().map(|i| match via.get() {
+            Some(v) => i.channels.iter().find(|c| c.id == v).map_or(i.channel, |c| c.kind),
+            None => i.channel,
+        })
+    });
     let is_email = move || channel.get() == Some(ChannelKind::Email);
     // Files upload as soon as they are picked; the reply carries their ids.
     let files = RwSignal::new(Vec::<crate::attachments::Upload>::new());
@@ -48,7 +60,7 @@ pub fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl I
     let send = Action::new(move |(k, b, cc): &(ComposeKind, String, Option<Vec<String>>)| {
         let ids = files.get_untracked().iter().map(|f| f.id).collect();
         let subject = Some(subject.get_untracked()).filter(|s| !s.trim().is_empty());
-        send_message(id, *k, b.clone(), cc.clone(), ids, subject)
+        send_message(id, *k, b.clone(), cc.clone(), ids, subject, via.get_untracked())
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
@@ -77,6 +89,26 @@ pub fn Composer(id: ConversationId, info: Signal<Option<ComposeInfo>>) -> impl I
                 <button type="button" role="tab" class:active=move || mode.get() == ComposeKind::Note
                     on:click=move |_| mode.set(ComposeKind::Note)>"Note"</button>
             </div>
+            <Show when=move || mode.get() == ComposeKind::Reply && info.get().is_some_and(|i| i.channels.len() > 1)>
+                <label class="via">"Send via"
+                    <select name="via" on:change=move |ev| via.set(event_target_value(&ev).parse().ok().map(ChannelId))>
+                        {move || info.get().map(|i| i.channels.into_iter().enumerate().map(|(n, c)| {
+                            let cid = c.id;
+                            let disabled = c.problem.is_some() && n > 0;
+                            let label = match &c.problem {
+                                Some(p) => format!("{} ({}) — {p}", c.name, c.kind.label()),
+                                None => format!("{} ({})", c.name, c.kind.label()),
+                            };
+                            // The conversation's own channel stays selectable: a reply
+                            // there is kept as failed with the reason, and can be retried.
+                            view! {
+                                <option value=cid.0.to_string() disabled=disabled
+                                    selected=move || via.get().map_or(n == 0, |v| v == cid)>{label}</option>
+                            }
+                        }).collect_view())}
+                    </select>
+                </label>
+            </Show>
             <Show when=move || is_email() && mode.get() == ComposeKind::Reply>
                 <label class="cc">"Subject"
                     <input name="subject" placeholder=move || info.get().map(|i| format!("Re: {}", i.subject)).unwrap_or_default()

@@ -60,6 +60,7 @@ pub fn ThreadPane(id: ConversationId) -> impl IntoView {
                         channel: d.summary.channel_kind,
                         cc: d.cc.clone(),
                         subject: crate::email::address::base_subject(&d.summary.subject).to_string(),
+                        channels: d.reply_channels.clone(),
                     })
                 })/>
             </div>
