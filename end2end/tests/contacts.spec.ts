@@ -91,4 +91,29 @@ test('an SMS webhook shows on the same contact\'s timeline as their email conver
   const conv = (await (await request.get(`/api/v1/conversations/${id}`, { headers })).json()).data;
   expect(conv.contactId).toBe(rosa.id);
   expect(conv.channelId).toBe(sms.id);
+
+  // The email conversation is followed up by text from its own composer:
+  // "Send via" lists the conversation's channel first, then the person's
+  // other channels; one that cannot send (the demo's unconnected number)
+  // is disabled with its reason, before anyone types.
+  // (A fresh number: the one above is failing once its first text meets the closed port.)
+  const followUp = await request.post('/api/v1/channels', {
+    headers,
+    data: { name: 'E2E follow-up', kind: 'sms', inboxId: support.id, settings: {
+      provider: 'twilio', accountSid: 'AC' + '0'.repeat(32), authToken: AUTH_TOKEN,
+      fromNumber: '+15550008888', apiBaseUrl: 'http://127.0.0.1:9' } },
+  });
+  expect(followUp.status()).toBe(201);
+  const theirs = (await (await request.get(`/api/v1/contacts/${rosa.id}`, { headers })).json()).data.conversations;
+  const mail = theirs.find((c: { channelKind: string }) => c.channelKind === 'email');
+  await page.goto(`/inbox?view=all&c=${mail.id}`);
+  const via = page.locator('.composer select[name="via"]');
+  await expect(via.locator('option').first()).toContainText('(Email)');
+  await expect(via.locator('option', { hasText: 'Support SMS (SMS) —' })).toBeDisabled();
+  await expect(via.locator('option', { hasText: 'E2E follow-up (SMS)' })).toBeEnabled();
+  await via.selectOption({ label: 'E2E follow-up (SMS)' });
+  await expect(page.locator('.composer input[name="subject"]')).toBeHidden();
+  await page.locator('.composer textarea').fill('Texting you the tracking link.');
+  await page.locator('.composer').getByRole('button', { name: 'Send reply' }).click();
+  await expect(page.locator('.msg-outbound', { hasText: 'Texting you the tracking link.' })).toContainText('Reply via SMS');
 });
