@@ -11,6 +11,7 @@ use crate::channels::server::{self as channels, ChannelRow};
 use crate::contacts::model::ContactInput;
 use crate::error::AppError;
 use crate::ids::{ChannelId, MessageId};
+use crate::ingest::rejected::Parties;
 use crate::ingest::server::{check as check_inbound, ingest_in};
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
 use crate::live::model::LiveEvent;
@@ -261,20 +262,5 @@ async fn keep_rejected(
     reason: &str,
 ) -> crate::error::AppResult<()> {
     let number = channel.whatsapp().map(|s| s.phone_number_id).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO inbound_mail (workspace_id, channel_id, transport, mail_from, rcpt_to, size, raw, truncated,
-                                   status, error, received_at)
-         VALUES (?, ?, 'http', ?, ?, ?, ?, 0, 'rejected', ?, ?)",
-    )
-    .bind(channel.workspace_id)
-    .bind(channel.id)
-    .bind(from)
-    .bind(number)
-    .bind(raw.len() as i64)
-    .bind(raw)
-    .bind(reason)
-    .bind(Timestamp::now())
-    .execute(&state.db.writer)
-    .await?;
-    Ok(())
+    crate::ingest::rejected::keep(&state.db, channel, Parties { from, to: &number }, raw, reason).await
 }
