@@ -4,8 +4,9 @@
 //! `X-Hub-Signature-256` over the raw body first. All of one POST is stored
 //! in one transaction: messages through the one ingest pipeline (dedupe by
 //! wamid, contact by number, the number's open conversation), statuses
-//! moving replies forward only. What cannot be taken is kept raw in
-//! `inbound_mail` with the reason.
+//! moving replies forward only. Files are fetched after the commit
+//! (`media`). What cannot be taken is kept raw in `inbound_mail` with the
+//! reason.
 
 use crate::channels::server::{self as channels, ChannelRow};
 use crate::contacts::model::ContactInput;
@@ -19,6 +20,7 @@ use crate::messages::model::ChannelKind;
 use crate::messages::server::{advance_in, delivery_event};
 use crate::state::AppState;
 use crate::time::Timestamp;
+use crate::whatsapp::media;
 use crate::whatsapp::meta::{self, IncomingMessage, Notification};
 use crate::whatsapp::signature;
 
@@ -193,6 +195,7 @@ async fn store(
     let mut tx = state.db.write().await?;
     let mut events: Vec<LiveEvent> = vec![];
     let (mut new, mut duplicates, mut statuses) = (0, 0, 0);
+    let mut fetches = vec![];
     for (m, inbound) in note.messages.iter().zip(inbounds) {
         if let Some(name) = &m.name {
             // A contact known only by number learns their WhatsApp name;
@@ -209,9 +212,15 @@ async fn store(
         }
         let (done, event) = ingest_in(&mut tx, None, channel.workspace_id, inbound).await?;
         if done.duplicate {
+            // Stored before, with its file fetched or queued then: a
+            // redelivery downloads nothing again.
             duplicates += 1;
         } else {
             new += 1;
+        }
+        if let (Some(file), Some(stored)) = (&m.media, &done.message) {
+            media::note(&mut tx, channel.id, stored.id, file).await?;
+            fetches.push(stored.id);
         }
         events.extend(event);
     }
@@ -232,6 +241,9 @@ async fn store(
     for e in events {
         state.hub.publish(channel.workspace_id, e);
     }
+    // Files are fetched after the commit: Meta wants its answer fast, and
+    // a slow or failing download must not undo the message.
+    media::dispatch(state, fetches);
     Ok(Received::Stored { new, duplicates, statuses })
 }
 
