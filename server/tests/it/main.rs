@@ -26,4 +26,5 @@ mod snooze_waker;
 mod templates;
 mod ui_server_fns;
 mod whatsapp;
+mod whatsapp_media;
 mod widget;
