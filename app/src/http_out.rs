@@ -29,10 +29,32 @@ fn tls() -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
+/// A file fetched whole (see [`download`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Download {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The deadline for a whole file: longer than [`TIMEOUT`], as a file of
+/// megabytes takes longer than an API answer.
+pub const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How much of a body to read, and what to do beyond it.
+#[derive(Clone, Copy)]
+enum Limit {
+    /// Keep the first bytes (an answer to show).
+    Cut(usize),
+    /// Refuse the whole (a file that must arrive complete).
+    Refuse(usize),
+}
+
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     io: S,
     req: hyper::Request<Full<Bytes>>,
-) -> Result<Reply, String> {
+    limit: Limit,
+) -> Result<Download, String> {
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(TokioIo::new(io)).await.map_err(|e| format!("HTTP handshake: {e}"))?;
     tokio::spawn(async move {
@@ -40,12 +62,20 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     });
     let res = sender.send_request(req).await.map_err(|e| format!("request failed: {e}"))?;
     let status = res.status().as_u16();
-    let body = Limited::new(res.into_body(), 64 * 1024)
-        .collect()
-        .await
-        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-        .unwrap_or_default();
-    Ok(Reply { status, body })
+    let content_type = res.headers().get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let bytes = match limit {
+        Limit::Cut(max) => {
+            Limited::new(res.into_body(), max).collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default()
+        }
+        Limit::Refuse(max) => match Limited::new(res.into_body(), max).collect().await {
+            Ok(b) => b.to_bytes().to_vec(),
+            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+                return Err(format!("the file is larger than {} MiB", max >> 20));
+            }
+            Err(e) => return Err(format!("the download broke off: {e}")),
+        },
+    };
+    Ok(Download { status, content_type, bytes })
 }
 
 /// POSTs `body` to `url` with `headers`; an error says what went wrong
@@ -59,7 +89,25 @@ pub async fn get(url: &str, headers: &[(&str, String)]) -> Result<Reply, String>
     request(hyper::Method::GET, url, headers, vec![]).await
 }
 
+/// GETs a whole file of at most `max_bytes`; a larger one is an error, not
+/// a cut file. Errors as [`post`], with [`DOWNLOAD_TIMEOUT`].
+pub async fn download(url: &str, headers: &[(&str, String)], max_bytes: usize) -> Result<Download, String> {
+    call(hyper::Method::GET, url, headers, vec![], Limit::Refuse(max_bytes), DOWNLOAD_TIMEOUT).await
+}
+
 async fn request(method: hyper::Method, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<Reply, String> {
+    let got = call(method, url, headers, body, Limit::Cut(64 * 1024), TIMEOUT).await?;
+    Ok(Reply { status: got.status, body: String::from_utf8_lossy(&got.bytes).into_owned() })
+}
+
+async fn call(
+    method: hyper::Method,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+    limit: Limit,
+    timeout: Duration,
+) -> Result<Download, String> {
     let uri: hyper::Uri = url.parse().map_err(|_| format!("{url} is not a URL"))?;
     let https = match uri.scheme_str() {
         Some("https") => true,
@@ -86,12 +134,12 @@ async fn request(method: hyper::Method, url: &str, headers: &[(&str, String)], b
             let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.clone())
                 .map_err(|_| format!("{host} is not a valid TLS name"))?;
             let stream = tls().connect(name, tcp).await.map_err(|e| format!("TLS with {host} failed: {e}"))?;
-            exchange(stream, req).await
+            exchange(stream, req, limit).await
         } else {
-            exchange(tcp, req).await
+            exchange(tcp, req, limit).await
         }
     };
-    tokio::time::timeout(TIMEOUT, work)
+    tokio::time::timeout(timeout, work)
         .await
-        .map_err(|_| format!("{host} did not answer within {}s", TIMEOUT.as_secs()))?
+        .map_err(|_| format!("{host} did not answer within {}s", timeout.as_secs()))?
 }

@@ -45,6 +45,16 @@ pub fn dispatch(state: &AppState, message: MessageId, status: Option<DeliverySta
     });
 }
 
+/// Starts what a message the Retry action took back waits for: a reply
+/// goes to its provider; a customer's file that did not arrive (WhatsApp)
+/// is fetched again. One call, so the server function and REST agree.
+pub fn dispatch_retry(state: &AppState, m: &crate::messages::model::Message) {
+    match m.direction {
+        crate::messages::model::Direction::Inbound => crate::whatsapp::media::dispatch(state, vec![m.id]),
+        _ => dispatch(state, m.id, m.delivery_status),
+    }
+}
+
 /// Sends one queued reply through its channel kind's adapter.
 async fn deliver(state: &AppState, message: MessageId) -> crate::error::AppResult<()> {
     let kind: Option<ChannelKind> = sqlx::query_scalar("SELECT channel_kind FROM messages WHERE id = ?")

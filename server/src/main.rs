@@ -66,6 +66,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not resume queued replies"),
     }
+    match app::whatsapp::media::resume(&state).await {
+        Ok(n) if n > 0 => tracing::info!(n, "fetching WhatsApp files left pending"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not resume pending WhatsApp file downloads"),
+    }
     server::jobs::spawn_snooze_waker(state.clone());
     server::jobs::spawn_engine(state.clone());
     let db = state.db.clone();

@@ -144,6 +144,28 @@ pub async fn read(data_dir: &Path, sha: &str) -> std::io::Result<Vec<u8>> {
     tokio::fs::read(path_of(data_dir, sha)).await
 }
 
+/// A file name a sender chose, safe to store and show: no folders, no
+/// control characters, at most 200 characters, never empty.
+pub fn clean_name(name: &str) -> String {
+    let name: String =
+        name.rsplit(['/', '\\']).next().unwrap_or(name).chars().filter(|c| !c.is_control()).take(200).collect();
+    if name.trim().is_empty() {
+        "attachment".to_string()
+    } else {
+        name.trim().to_string()
+    }
+}
+
+/// A content type a sender claimed, or `application/octet-stream` when it
+/// does not look like one.
+pub fn clean_type(content_type: &str) -> &str {
+    if content_type.contains('/') && content_type.len() < 100 {
+        content_type
+    } else {
+        "application/octet-stream"
+    }
+}
+
 /// Stores a file an agent uploads for their next reply.
 pub async fn upload(
     db: &crate::db::Db,
@@ -159,11 +181,8 @@ pub async fn upload(
     if bytes.len() > super::MAX_UPLOAD_BYTES {
         return Err(AppError::TooLarge { message: format!("file: at most {} MiB", super::MAX_UPLOAD_BYTES >> 20) });
     }
-    let name: String =
-        name.rsplit(['/', '\\']).next().unwrap_or(name).chars().filter(|c| !c.is_control()).take(200).collect();
-    let name = if name.trim().is_empty() { "attachment".to_string() } else { name.trim().to_string() };
-    let ct =
-        if content_type.contains('/') && content_type.len() < 100 { content_type } else { "application/octet-stream" };
+    let name = clean_name(name);
+    let ct = clean_type(content_type);
     let sha = store(data_dir, bytes).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO uploads (workspace_id, user_id, name, content_type, size, sha256, created_at)

@@ -175,12 +175,12 @@ pub async fn send_message(
     Ok(m)
 }
 
-/// Tries a failed reply again.
+/// Tries a failed reply, or a customer's file that did not arrive, again.
 #[server(input = Json)]
 pub async fn retry_message(id: ConversationId, message: MessageId) -> Result<Message, AppError> {
     let (state, who) = crate::users::session::require().await?;
     let m = crate::messages::delivery::retry(&state.db, &state.hub, &who, id, message).await?;
-    crate::outbound::dispatch(&state, m.id, m.delivery_status);
+    crate::outbound::dispatch_retry(&state, &m);
     Ok(m)
 }
 

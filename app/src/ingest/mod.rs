@@ -2,6 +2,8 @@
 //! arrives becomes an [`Inbound`] and goes through `server::ingest`.
 
 #[cfg(feature = "ssr")]
+pub mod rejected;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 use serde::{Deserialize, Serialize};

@@ -17,7 +17,8 @@ use crate::users::server::Principal;
 
 /// Puts a failed reply back in the queue (the Retry action). Only a
 /// failed outbound message of a conversation `who` may see qualifies, and
-/// only when its channel can send now.
+/// only when its channel can send now; or a customer's message whose file
+/// did not arrive, whose download is queued again.
 pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid: MessageId) -> AppResult<Message> {
     let mut tx = db.write().await?;
     let row = load(&mut tx, who, id).await?;
@@ -25,30 +26,32 @@ pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid:
     if m.conversation_id != id {
         return Err(crate::error::AppError::not_found("message"));
     }
-    if m.direction != Direction::Outbound || m.delivery_status != Some(DeliveryStatus::Failed) {
-        return Err(crate::error::AppError::conflict("only a failed reply can be retried"));
-    }
-    // The channel the reply went out on: the one the agent chose, else the conversation's.
-    let chosen: Option<crate::ids::ChannelId> =
-        sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = ?").bind(mid).fetch_one(&mut *tx).await?;
-    let channel = crate::channels::server::get(&mut tx, who.workspace_id, chosen.unwrap_or(row.channel_id)).await?;
-    let next = outbound::initial(&channel);
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(next.status)
-        .bind(&next.failure_reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
+    let change = if m.direction == Direction::Inbound {
+        // A customer's file that did not arrive (WhatsApp): fetched again
+        // by the caller's `whatsapp::media::dispatch`.
+        crate::whatsapp::media::requeue(&mut tx, mid).await?;
+        "retrying the file download"
+    } else {
+        if m.direction != Direction::Outbound || m.delivery_status != Some(DeliveryStatus::Failed) {
+            return Err(crate::error::AppError::conflict("only a failed reply can be retried"));
+        }
+        // The channel the reply went out on: the one the agent chose, else the conversation's.
+        let chosen: Option<crate::ids::ChannelId> =
+            sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = ?").bind(mid).fetch_one(&mut *tx).await?;
+        let channel = crate::channels::server::get(&mut tx, who.workspace_id, chosen.unwrap_or(row.channel_id)).await?;
+        let next = outbound::initial(&channel);
+        sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
+            .bind(next.status)
+            .bind(&next.failure_reason)
+            .bind(mid)
+            .execute(&mut *tx)
+            .await?;
+        "retrying delivery"
+    };
     let message = get(&mut tx, mid).await?;
-    let event = record_event(
-        &mut tx,
-        EventKind::MessageUpdated,
-        id,
-        Some(who.id),
-        "retrying delivery".into(),
-        Some(message.clone()),
-    )
-    .await?;
+    let event =
+        record_event(&mut tx, EventKind::MessageUpdated, id, Some(who.id), change.into(), Some(message.clone()))
+            .await?;
     tx.commit().await?;
     hub.publish(who.workspace_id, event);
     Ok(message)

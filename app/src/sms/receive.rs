@@ -8,6 +8,7 @@ use crate::channels::server::{self as channels, ChannelRow};
 use crate::contacts::model::ContactInput;
 use crate::error::AppError;
 use crate::ids::{ConversationId, MessageId};
+use crate::ingest::rejected::Parties;
 use crate::ingest::server::ingest;
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
 use crate::messages::delivery::advance_delivery;
@@ -16,7 +17,6 @@ use crate::sms::model::SmsSettings;
 use crate::sms::signature;
 use crate::sms::twilio::{form_field, BadField, IncomingSms, StatusReport};
 use crate::state::AppState;
-use crate::time::Timestamp;
 
 /// What happened to an incoming text.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,20 +192,6 @@ async fn keep_rejected(
     raw: &[u8],
     reason: &str,
 ) -> crate::error::AppResult<()> {
-    sqlx::query(
-        "INSERT INTO inbound_mail (workspace_id, channel_id, transport, mail_from, rcpt_to, size, raw, truncated,
-                                   status, error, received_at)
-         VALUES (?, ?, 'http', ?, ?, ?, ?, 0, 'rejected', ?, ?)",
-    )
-    .bind(channel.workspace_id)
-    .bind(channel.id)
-    .bind(form_field(form, "From").unwrap_or(""))
-    .bind(form_field(form, "To").unwrap_or(""))
-    .bind(raw.len() as i64)
-    .bind(raw)
-    .bind(reason)
-    .bind(Timestamp::now())
-    .execute(&state.db.writer)
-    .await?;
-    Ok(())
+    let who = Parties { from: form_field(form, "From").unwrap_or(""), to: form_field(form, "To").unwrap_or("") };
+    crate::ingest::rejected::keep(&state.db, channel, who, raw, reason).await
 }

@@ -1,7 +1,9 @@
 //! The Graph API as Parley uses it (pure): the text message request POSTed
 //! to `{apiBaseUrl}/{phoneNumberId}/messages`, its answer
 //! (`{"messages": [{"id": "wamid.…"}]}`), and its error body
-//! (`{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`).
+//! (`{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`);
+//! and a received file's media node (`{"url", "mime_type", "sha256",
+//! "file_size", "id"}`).
 
 use serde::Deserialize;
 
@@ -25,6 +27,37 @@ pub fn sent_id(answer: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(answer).ok()?;
     let id = v.get("messages")?.get(0)?.get("id")?.as_str()?.trim();
     (!id.is_empty()).then(|| id.to_string())
+}
+
+/// What the media node says about a received file: where to download it
+/// (a URL valid for minutes, fetched with the same bearer token) and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaInfo {
+    pub url: String,
+    pub mime_type: Option<String>,
+    /// Meta sends it as a number or as a string of digits.
+    pub file_size: Option<u64>,
+}
+
+/// Reads the media node's answer; `None` when it has no download URL.
+pub fn media_info(answer: &str) -> Option<MediaInfo> {
+    let v: serde_json::Value = serde_json::from_str(answer).ok()?;
+    let url = v.get("url")?.as_str()?.trim();
+    if url.is_empty() {
+        return None;
+    }
+    let file_size = match v.get("file_size") {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let mime_type = v.get("mime_type").and_then(|m| m.as_str()).map(str::to_string).filter(|m| !m.is_empty());
+    Some(MediaInfo { url: url.to_string(), mime_type, file_size })
+}
+
+/// Why the Graph API would not give a received file.
+pub fn media_failure(http_status: u16, body: &str) -> String {
+    explain(http_status, body, "WhatsApp would not give the file").0
 }
 
 /// The Graph API's error body.
@@ -148,6 +181,20 @@ mod tests {
         assert_eq!(sent_id(answer).as_deref(), Some("wamid.HBgLMTU1NTc2NTQzMjEVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"));
         assert_eq!(sent_id(r#"{"messages":[]}"#), None);
         assert_eq!(sent_id("<html>"), None);
+    }
+
+    #[test]
+    fn the_media_node_gives_the_download_url_and_size() {
+        let answer = r#"{"messaging_product":"whatsapp","url":"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1&hash=x",
+                         "mime_type":"image/jpeg","sha256":"81d3bd8a","file_size":"303833","id":"1003383421387256"}"#;
+        let info = media_info(answer).unwrap_or_else(|| panic!("no media info in {answer}"));
+        assert!(info.url.starts_with("https://lookaside.fbsbx.com/"));
+        assert_eq!((info.mime_type.as_deref(), info.file_size), (Some("image/jpeg"), Some(303833)));
+        assert_eq!(media_info(r#"{"url":"u","file_size":12}"#).and_then(|i| i.file_size), Some(12));
+        assert_eq!(media_info(r#"{"id":"1"}"#), None);
+        let gone = r#"{"error":{"message":"Unsupported get request. Object with ID '1' does not exist","type":"GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":"T1"}}"#;
+        let reason = media_failure(400, gone);
+        assert!(reason.starts_with("WhatsApp would not give the file: Unsupported get request"), "{reason}");
     }
 
     #[test]

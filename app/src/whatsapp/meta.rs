@@ -38,6 +38,54 @@ pub struct IncomingMessage {
     pub name: Option<String>,
     /// What the conversation shows: the text, or what arrived and its caption.
     pub body: String,
+    /// The file it carries (image, video, audio, document, sticker).
+    pub media: Option<MediaRef>,
+}
+
+/// A file a message carries. The webhook gives only its id; the bytes are
+/// fetched from the Graph API after the webhook is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRef {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    pub kind: String,
+    /// The Graph API's media id.
+    pub id: String,
+    /// The type the webhook announced (the Graph API's answer wins).
+    pub mime_type: Option<String>,
+    /// A document's own name, as the customer's app sent it.
+    pub filename: Option<String>,
+}
+
+impl MediaRef {
+    /// The name the attachment gets: a document's own name when it has
+    /// one, else the kind and an extension from the type (`image.jpg`).
+    pub fn file_name(&self, mime_type: &str) -> String {
+        if let Some(f) = self.filename.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            return f.to_string();
+        }
+        format!("{}.{}", self.kind, extension(mime_type))
+    }
+}
+
+/// The usual extension of the types WhatsApp carries; `bin` for others.
+fn extension(mime_type: &str) -> &'static str {
+    // `audio/ogg; codecs=opus`: the parameters say nothing about the name.
+    let essence = mime_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "video/mp4" => "mp4",
+        "video/3gpp" => "3gp",
+        "audio/ogg" => "ogg",
+        "audio/mpeg" => "mp3",
+        "audio/aac" => "aac",
+        "audio/mp4" => "m4a",
+        "audio/amr" => "amr",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        _ => "bin",
+    }
 }
 
 /// A report on a message Parley sent.
@@ -124,6 +172,10 @@ struct Text {
 
 #[derive(Deserialize)]
 struct Media {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    mime_type: Option<String>,
     #[serde(default)]
     caption: Option<String>,
     #[serde(default)]
@@ -224,6 +276,7 @@ fn read_value(v: Value, at: &str, out: &mut Notification) -> Result<(), BadPaylo
             .map(|p| p.name.trim().to_string())
             .filter(|n| !n.is_empty());
         let body = text_of(&m);
+        let media = media_of(&m);
         out.messages.push(IncomingMessage {
             phone_number_id: number.clone(),
             wamid: m.id,
@@ -231,6 +284,7 @@ fn read_value(v: Value, at: &str, out: &mut Notification) -> Result<(), BadPaylo
             phone,
             name,
             body,
+            media,
         });
     }
     for s in v.statuses {
@@ -247,8 +301,29 @@ fn read_value(v: Value, at: &str, out: &mut Notification) -> Result<(), BadPaylo
     Ok(())
 }
 
+/// The file of a media message; `None` for other types, or when Meta sent
+/// no id (nothing could be fetched).
+fn media_of(m: &Message) -> Option<MediaRef> {
+    let media = match m.kind.as_str() {
+        "image" => &m.image,
+        "video" => &m.video,
+        "audio" => &m.audio,
+        "document" => &m.document,
+        "sticker" => &m.sticker,
+        _ => return None,
+    }
+    .as_ref()?;
+    let id = media.id.as_deref().map(str::trim).filter(|i| !i.is_empty())?;
+    Some(MediaRef {
+        kind: m.kind.clone(),
+        id: id.to_string(),
+        mime_type: media.mime_type.clone(),
+        filename: media.filename.clone(),
+    })
+}
+
 /// The stored text: the message's own words, or `[kind]` and the caption
-/// for what has none (the media id and type stay in the raw webhook).
+/// for what has none (the file itself is fetched after, see `media_of`).
 fn text_of(m: &Message) -> String {
     let tagged = |tag: String, words: Option<&str>| -> String {
         match words.map(str::trim).filter(|w| !w.is_empty()) {

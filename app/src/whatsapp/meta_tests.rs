@@ -43,6 +43,7 @@ fn a_text_message_with_its_senders_profile() {
             phone: "+16505551234".into(),
             name: Some("Sheena Nelson".into()),
             body: "Does it come in another color?".into(),
+            media: None,
         }]
     );
 }
@@ -75,6 +76,22 @@ fn media_says_what_arrived_with_its_caption() {
             "[audio]",
             "[location] Philz Coffee, 101 Forest Ave, Palo Alto, CA 94301 (37.48307, -122.14835)",
             "[unsupported message: open WhatsApp to see it]",
+        ]
+    );
+    // Each file is fetched later by its id, under a name a person recognises.
+    let files: Vec<Option<(String, String)>> = n
+        .messages
+        .iter()
+        .map(|m| m.media.as_ref().map(|f| (f.id.clone(), f.file_name(f.mime_type.as_deref().unwrap_or_default()))))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            Some(("1003383421387256".into(), "image.jpg".into())),
+            Some(("2".into(), "invoice.pdf".into())),
+            Some(("3".into(), "audio.ogg".into())),
+            None,
+            None,
         ]
     );
 }

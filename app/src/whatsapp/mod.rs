@@ -2,10 +2,12 @@
 //! small adapter behind the one ingest pipeline and the one send pipeline.
 //! `model` (settings), `meta` (the webhook's JSON) and `graph` (the Graph
 //! API's requests, answers and errors) are pure; the server side verifies
-//! signatures, answers the verify-token handshake, receives webhooks and
-//! sends replies.
+//! signatures, answers the verify-token handshake, receives webhooks (and
+//! fetches the files they announce) and sends replies.
 
 pub mod graph;
+#[cfg(feature = "ssr")]
+pub mod media;
 pub mod meta;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -73,6 +73,12 @@ impl WhatsappSettings {
         format!("{}/{}", self.api_base_url, self.phone_number_id)
     }
 
+    /// The media node that answers a received file's download URL
+    /// (`GET {apiBaseUrl}/{media-id}`).
+    pub fn media_url(&self, media_id: &str) -> String {
+        format!("{}/{}", self.api_base_url, media_id)
+    }
+
     /// The `Authorization` header of every Graph API call.
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.access_token)
@@ -96,6 +102,7 @@ mod tests {
         assert_eq!(s.messages_url(), "https://graph.facebook.com/v21.0/106540352242922/messages");
         assert_eq!(s.phone_number_url(), "https://graph.facebook.com/v21.0/106540352242922");
         assert_eq!(s.bearer(), "Bearer EAAG123");
+        assert_eq!(s.media_url("1003383421387256"), "https://graph.facebook.com/v21.0/1003383421387256");
         let mut custom = ok();
         custom["apiBaseUrl"] = serde_json::json!("http://127.0.0.1:9/v21.0/");
         assert_eq!(WhatsappSettings::parse(&custom).map(|s| s.api_base_url), Ok("http://127.0.0.1:9/v21.0".into()));

@@ -4,13 +4,15 @@
 //! `X-Hub-Signature-256` over the raw body first. All of one POST is stored
 //! in one transaction: messages through the one ingest pipeline (dedupe by
 //! wamid, contact by number, the number's open conversation), statuses
-//! moving replies forward only. What cannot be taken is kept raw in
-//! `inbound_mail` with the reason.
+//! moving replies forward only. Files are fetched after the commit
+//! (`media`). What cannot be taken is kept raw in `inbound_mail` with the
+//! reason.
 
 use crate::channels::server::{self as channels, ChannelRow};
 use crate::contacts::model::ContactInput;
 use crate::error::AppError;
 use crate::ids::{ChannelId, MessageId};
+use crate::ingest::rejected::Parties;
 use crate::ingest::server::{check as check_inbound, ingest_in};
 use crate::ingest::{ContactRef, Extras, Inbound, Origin, RawMail};
 use crate::live::model::LiveEvent;
@@ -18,6 +20,7 @@ use crate::messages::delivery::{advance_in, delivery_event};
 use crate::messages::model::ChannelKind;
 use crate::state::AppState;
 use crate::time::Timestamp;
+use crate::whatsapp::media;
 use crate::whatsapp::meta::{self, IncomingMessage, Notification};
 use crate::whatsapp::signature;
 
@@ -192,6 +195,7 @@ async fn store(
     let mut tx = state.db.write().await?;
     let mut events: Vec<LiveEvent> = vec![];
     let (mut new, mut duplicates, mut statuses) = (0, 0, 0);
+    let mut fetches = vec![];
     for (m, inbound) in note.messages.iter().zip(inbounds) {
         if let Some(name) = &m.name {
             // A contact known only by number learns their WhatsApp name;
@@ -208,9 +212,15 @@ async fn store(
         }
         let (done, event) = ingest_in(&mut tx, None, channel.workspace_id, inbound).await?;
         if done.duplicate {
+            // Stored before, with its file fetched or queued then: a
+            // redelivery downloads nothing again.
             duplicates += 1;
         } else {
             new += 1;
+        }
+        if let (Some(file), Some(stored)) = (&m.media, &done.message) {
+            media::note(&mut tx, channel.id, stored.id, file).await?;
+            fetches.push(stored.id);
         }
         events.extend(event);
     }
@@ -231,6 +241,9 @@ async fn store(
     for e in events {
         state.hub.publish(channel.workspace_id, e);
     }
+    // Files are fetched after the commit: Meta wants its answer fast, and
+    // a slow or failing download must not undo the message.
+    media::dispatch(state, fetches);
     Ok(Received::Stored { new, duplicates, statuses })
 }
 
@@ -261,20 +274,5 @@ async fn keep_rejected(
     reason: &str,
 ) -> crate::error::AppResult<()> {
     let number = channel.whatsapp().map(|s| s.phone_number_id).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO inbound_mail (workspace_id, channel_id, transport, mail_from, rcpt_to, size, raw, truncated,
-                                   status, error, received_at)
-         VALUES (?, ?, 'http', ?, ?, ?, ?, 0, 'rejected', ?, ?)",
-    )
-    .bind(channel.workspace_id)
-    .bind(channel.id)
-    .bind(from)
-    .bind(number)
-    .bind(raw.len() as i64)
-    .bind(raw)
-    .bind(reason)
-    .bind(Timestamp::now())
-    .execute(&state.db.writer)
-    .await?;
-    Ok(())
+    crate::ingest::rejected::keep(&state.db, channel, Parties { from, to: &number }, raw, reason).await
 }

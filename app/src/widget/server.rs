@@ -12,6 +12,7 @@ use crate::channels::server::{self as channels, ChannelRow};
 use crate::contacts::model::ContactInput;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ChannelId, ContactId, ConversationId};
+use crate::ingest::rejected::Parties;
 use crate::ingest::server::ingest_in;
 use crate::ingest::{ContactRef, Extras, Inbound, Origin};
 use crate::messages::model::{ChannelKind, Message};
@@ -327,22 +328,9 @@ async fn keep_raw(
     from: Option<&str>,
     reason: &str,
 ) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO inbound_mail (workspace_id, channel_id, transport, mail_from, rcpt_to, size, raw, truncated,
-                                   status, error, received_at)
-         VALUES (?, ?, 'http', ?, ?, ?, ?, 0, 'rejected', ?, ?)",
-    )
-    .bind(channel.workspace_id)
-    .bind(channel.id)
-    .bind(from.unwrap_or_default())
-    .bind(post.ip.to_string())
-    .bind(post.raw.len() as i64)
-    .bind(post.raw)
-    .bind(reason)
-    .bind(Timestamp::now())
-    .execute(&state.db.writer)
-    .await?;
-    Ok(())
+    let from = from.unwrap_or_default();
+    let ip = post.ip.to_string();
+    crate::ingest::rejected::keep(&state.db, channel, Parties { from, to: &ip }, post.raw, reason).await
 }
 
 /// A form post's body as the widget's JSON (see `model::form_to_json`).

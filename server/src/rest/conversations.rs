@@ -162,13 +162,14 @@ pub async fn post_message(
 }
 
 /// `POST /api/v1/conversations/{id}/messages/{messageId}/retry`: a failed
-/// reply goes back to its provider.
+/// reply goes back to its provider; a customer's file that did not arrive
+/// is fetched again.
 pub async fn retry(
     State(s): State<AppState>,
     ApiUser(who): ApiUser,
     Path((id, mid)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let m = app::messages::delivery::retry(&s.db, &s.hub, &who, ConversationId(id), app::ids::MessageId(mid)).await?;
-    app::outbound::dispatch(&s, m.id, m.delivery_status);
+    app::outbound::dispatch_retry(&s, &m);
     Ok(data(StatusCode::OK, m))
 }

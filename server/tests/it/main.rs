@@ -27,5 +27,6 @@ mod snooze_waker;
 mod templates;
 mod ui_server_fns;
 mod whatsapp;
+mod whatsapp_media;
 mod widget;
 mod widget_live;

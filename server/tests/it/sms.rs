@@ -31,14 +31,7 @@ async fn sms_app() -> Sms {
 }
 
 async fn conversations_of_channel(s: &Sms) -> Vec<Value> {
-    let mut all = vec![];
-    for q in ["", "&status=resolved"] {
-        let list = s.t.get(&format!("/api/v1/conversations?limit=100{q}"), &s.admin).await;
-        all.extend(list.data(200).as_array().unwrap().iter().filter(|c| c["channelId"] == s.channel["id"]).cloned());
-    }
-    all.sort_by_key(|c| c["id"].as_i64());
-    all.dedup_by_key(|c| c["id"].as_i64());
-    all
+    s.t.conversations_of_channel(&s.admin, &s.channel["id"]).await
 }
 
 async fn reply(s: &Sms, conversation: i64, body: &str) -> i64 {

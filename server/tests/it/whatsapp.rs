@@ -8,40 +8,12 @@ use app::users::model::Role;
 use serde_json::{json, Value};
 
 use crate::common::graph::{
-    handshake, post_signed, settings, statuses, text, value, webhook, whatsapp_channel, FakeGraph, Mode, ACCESS_TOKEN,
-    APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
+    handshake, post_signed, settings, statuses, text, value, webhook, Mode, ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
 };
 use crate::common::mail::settled;
+use crate::common::wa::{conversations_of_channel, wa_app, Wa};
 use crate::common::TestApp;
-
-struct Wa {
-    t: TestApp,
-    admin: String,
-    fake: FakeGraph,
-    channel: Value,
-    hook: String,
-}
-
-async fn wa_app() -> Wa {
-    let t = TestApp::new().await;
-    let (_, admin) = t.user("Ann Admin", "ann@shop.test", Role::Admin).await;
-    let fake = FakeGraph::start().await;
-    let inbox = t.inbox_id("Support").await;
-    let channel = whatsapp_channel(&t, &admin, inbox, &fake.base_url()).await;
-    let hook = format!("/hooks/whatsapp/{}", channel["token"].as_str().unwrap());
-    Wa { t, admin, fake, channel, hook }
-}
-
-async fn conversations_of_channel(w: &Wa) -> Vec<Value> {
-    let mut all = vec![];
-    for q in ["", "&status=resolved"] {
-        let list = w.t.get(&format!("/api/v1/conversations?limit=100{q}"), &w.admin).await;
-        all.extend(list.data(200).as_array().unwrap().iter().filter(|c| c["channelId"] == w.channel["id"]).cloned());
-    }
-    all.sort_by_key(|c| c["id"].as_i64());
-    all.dedup_by_key(|c| c["id"].as_i64());
-    all
-}
 
 /// The contact names the inbox list shows for the channel's conversations
 /// (the list agents see, oldest conversation first).

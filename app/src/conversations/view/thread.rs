@@ -183,7 +183,10 @@ fn MessageItem(m: Message, focus: RwSignal<Option<i64>>) -> impl IntoView {
             ctx.thread_version.update(|v| *v += 1);
         }
     });
-    let failed = m.direction == Direction::Outbound && m.delivery_status == Some(DeliveryStatus::Failed);
+    // A customer's message says why only when its file did not arrive
+    // (WhatsApp); Retry fetches it again, as it resends a failed reply.
+    let failed = (m.direction == Direction::Outbound && m.delivery_status == Some(DeliveryStatus::Failed))
+        || (m.direction == Direction::Inbound && m.failure_reason.is_some());
     let show_html = RwSignal::new(false);
     let html = m.html.clone();
     view! {

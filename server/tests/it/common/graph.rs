@@ -1,15 +1,17 @@
 //! A fake Meta Graph API for tests: the phone number node and its messages
-//! edge on a real socket on 127.0.0.1:0, speaking the Cloud API's
-//! documented request, answer and error formats; plus webhooks built and
-//! signed the way Meta sends them.
+//! edge, and received files' media nodes and download URLs, on a real
+//! socket on 127.0.0.1:0, speaking the Cloud API's documented request,
+//! answer and error formats; plus webhooks built and signed the way Meta
+//! sends them.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -42,11 +44,26 @@ pub struct Received {
     pub json: Value,
 }
 
+/// A file a customer sent: its type and bytes, by media id.
+#[derive(Debug, Clone)]
+pub struct MediaFile {
+    pub mime_type: String,
+    pub bytes: Vec<u8>,
+    /// The size the media node announces (the real size unless set).
+    pub announced_size: Option<u64>,
+}
+
 #[derive(Default)]
 struct Inner {
     mode: Option<Mode>,
     received: Vec<Received>,
     sent: u32,
+    addr: Option<SocketAddr>,
+    media: HashMap<String, MediaFile>,
+    /// How the media node answers (accepting when unset).
+    media_mode: Option<Mode>,
+    /// `(path, Authorization)` of every media node read and download.
+    media_requests: Vec<(String, Option<String>)>,
 }
 
 /// The fake's handle: its base URL and what it received.
@@ -61,9 +78,32 @@ impl FakeGraph {
         let inner = Arc::new(Mutex::new(Inner { mode: Some(Mode::Accept), ..Default::default() }));
         let router = Router::new()
             .route("/v21.0/{id}/messages", axum::routing::post(send_message))
-            .route("/v21.0/{id}", axum::routing::get(phone_number))
+            .route("/v21.0/{id}", axum::routing::get(node))
+            .route("/whatsapp_business/attachments/", axum::routing::get(download))
             .with_state(inner.clone());
-        Self { addr: super::serve_router(router).await, inner }
+        let addr = super::serve_router(router).await;
+        inner.lock().unwrap().addr = Some(addr);
+        Self { addr, inner }
+    }
+
+    /// Makes `media_id` a file the customer sent.
+    pub fn add_media(&self, media_id: &str, file: MediaFile) {
+        self.inner.lock().unwrap().media.insert(media_id.to_string(), file);
+    }
+
+    /// How the media node answers from now on.
+    pub fn set_media_mode(&self, mode: Mode) {
+        self.inner.lock().unwrap().media_mode = Some(mode);
+    }
+
+    /// Every media node read and file download, in order.
+    pub fn media_requests(&self) -> Vec<(String, Option<String>)> {
+        self.inner.lock().unwrap().media_requests.clone()
+    }
+
+    /// How many files were downloaded.
+    pub fn downloads(&self) -> usize {
+        self.media_requests().iter().filter(|(p, _)| p.starts_with("/whatsapp_business/")).count()
     }
 
     /// What goes in the channel's `apiBaseUrl` (the version included, as
@@ -131,10 +171,63 @@ async fn send_message(
     }
 }
 
-async fn phone_number(Path(id): Path<String>, headers: HeaderMap) -> Response {
+/// `GET /v21.0/{id}`: a media node when `id` is a file's, else the phone
+/// number node.
+async fn node(State(inner): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let (file, mode, addr) = {
+        let mut g = inner.lock().unwrap();
+        let file = g.media.get(&id).cloned();
+        if file.is_some() {
+            g.media_requests.push((format!("/v21.0/{id}"), bearer(&headers)));
+        }
+        (file, g.media_mode.clone().unwrap_or(Mode::Accept), g.addr)
+    };
     if bearer(&headers) != Some(format!("Bearer {ACCESS_TOKEN}")) {
         return token_error();
     }
+    let Some(file) = file else { return phone_number(id) };
+    match mode {
+        Mode::Accept => {
+            let addr = addr.unwrap();
+            let size = file.announced_size.unwrap_or(file.bytes.len() as u64);
+            // Meta sends the size as a string of digits.
+            axum::Json(json!({"messaging_product": "whatsapp",
+                              "url": format!("http://{addr}/whatsapp_business/attachments/?mid={id}&ext=1749416383&hash=ATtest"),
+                              "mime_type": file.mime_type, "sha256": "c2hhMjU2", "file_size": size.to_string(),
+                              "id": id}))
+            .into_response()
+        }
+        Mode::Refuse(status, body) => (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response(),
+        Mode::Hang => {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+    }
+}
+
+/// The short-lived download URL the media node gives; the bytes, with the
+/// same bearer token.
+async fn download(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mid = q.get("mid").cloned().unwrap_or_default();
+    let file = {
+        let mut g = inner.lock().unwrap();
+        g.media_requests.push((format!("/whatsapp_business/attachments/?mid={mid}"), bearer(&headers)));
+        g.media.get(&mid).cloned()
+    };
+    if bearer(&headers) != Some(format!("Bearer {ACCESS_TOKEN}")) {
+        return token_error();
+    }
+    match file {
+        Some(f) => ([(header::CONTENT_TYPE, f.mime_type)], f.bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn phone_number(id: String) -> Response {
     if id != PHONE_NUMBER_ID {
         let body = json!({"error": {"message": format!("Unsupported get request. Object with ID '{id}' does not exist"),
                                     "type": "GraphMethodException", "code": 100, "error_subcode": 33, "fbtrace_id": "X"}});
@@ -181,6 +274,16 @@ pub fn text(wamid: &str, wa_id: &str, name: &str, body: &str) -> Vec<u8> {
     webhook(&[value(json!({
         "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
         "messages": [{"from": wa_id, "id": wamid, "timestamp": "1749416383", "type": "text", "text": {"body": body}}],
+    }))])
+}
+
+/// A customer's file message (`kind`: image, document …) whose `kind`
+/// object is `media` (`id`, `mime_type`, `caption`, `filename`), as Meta
+/// posts it.
+pub fn media_message(wamid: &str, wa_id: &str, kind: &str, media: Value) -> Vec<u8> {
+    webhook(&[value(json!({
+        "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": wa_id}],
+        "messages": [{"from": wa_id, "id": wamid, "timestamp": "1749416383", "type": kind, kind: media}],
     }))])
 }
 

@@ -6,6 +6,7 @@
 pub mod graph;
 pub mod mail;
 pub mod twilio;
+pub mod wa;
 
 use std::net::SocketAddr;
 
@@ -222,6 +223,19 @@ impl TestApp {
             .as_array()
             .unwrap()
             .clone()
+    }
+
+    /// The conversations of channel `channel_id` that `key` sees, open and
+    /// resolved, oldest first.
+    pub async fn conversations_of_channel(&self, key: &str, channel_id: &Value) -> Vec<Value> {
+        let mut all = vec![];
+        for q in ["", "&status=resolved"] {
+            let list = self.get(&format!("/api/v1/conversations?limit=100{q}"), key).await;
+            all.extend(list.data(200).as_array().unwrap().iter().filter(|c| &c["channelId"] == channel_id).cloned());
+        }
+        all.sort_by_key(|c| c["id"].as_i64());
+        all.dedup_by_key(|c| c["id"].as_i64());
+        all
     }
 
     /// Calls a server function the way the browser does: `POST` with a JSON
