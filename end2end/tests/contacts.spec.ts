@@ -27,12 +27,14 @@ test('an SMS webhook shows on the same contact\'s timeline as their email conver
   // closed port: this test reads, it does not send).
   const inboxes = (await (await request.get('/api/v1/inboxes', { headers })).json()).data;
   const support = inboxes.find((i: { name: string }) => i.name === 'Support');
-  const made = await request.post('/api/v1/channels', {
+  /** A texting number in Support whose sends go to a closed port. */
+  const textingNumber = (name: string, fromNumber: string) => request.post('/api/v1/channels', {
     headers,
-    data: { name: 'E2E texts', kind: 'sms', inboxId: support.id, settings: {
+    data: { name, kind: 'sms', inboxId: support.id, settings: {
       provider: 'twilio', accountSid: 'AC' + '0'.repeat(32), authToken: AUTH_TOKEN,
-      fromNumber: '+15550009999', apiBaseUrl: 'http://127.0.0.1:9' } },
+      fromNumber, apiBaseUrl: 'http://127.0.0.1:9' } },
   });
+  const made = await textingNumber('E2E texts', '+15550009999');
   expect(made.status()).toBe(201);
   const sms = (await made.json()).data;
 
@@ -97,13 +99,7 @@ test('an SMS webhook shows on the same contact\'s timeline as their email conver
   // other channels; one that cannot send (the demo's unconnected number)
   // is disabled with its reason, before anyone types.
   // (A fresh number: the one above is failing once its first text meets the closed port.)
-  const followUp = await request.post('/api/v1/channels', {
-    headers,
-    data: { name: 'E2E follow-up', kind: 'sms', inboxId: support.id, settings: {
-      provider: 'twilio', accountSid: 'AC' + '0'.repeat(32), authToken: AUTH_TOKEN,
-      fromNumber: '+15550008888', apiBaseUrl: 'http://127.0.0.1:9' } },
-  });
-  expect(followUp.status()).toBe(201);
+  expect((await textingNumber('E2E follow-up', '+15550008888')).status()).toBe(201);
   const theirs = (await (await request.get(`/api/v1/contacts/${rosa.id}`, { headers })).json()).data.conversations;
   const mail = theirs.find((c: { channelKind: string }) => c.channelKind === 'email');
   await page.goto(`/inbox?view=all&c=${mail.id}`);

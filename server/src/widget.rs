@@ -254,6 +254,16 @@ pub struct ThreadQuery {
     pub before: Option<i64>,
 }
 
+impl ThreadQuery {
+    /// The visitor token, required by the thread and its live stream.
+    pub(crate) fn visitor(&self) -> Result<&str, Response> {
+        self.visitor
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| app_error_json(&AppError::invalid("visitor", "is required")))
+    }
+}
+
 /// `GET /widget/{token}/conversation?visitor=…&before=…`.
 pub async fn conversation(
     State(state): State<AppState>,
@@ -265,9 +275,9 @@ pub async fn conversation(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let mut res = match q.visitor.as_deref().filter(|v| !v.is_empty()) {
-        None => app_error_json(&AppError::invalid("visitor", "is required")),
-        Some(v) => match app::widget::panel::conversation(&state, &channel, v, q.before.map(MessageId)).await {
+    let mut res = match q.visitor() {
+        Err(res) => res,
+        Ok(v) => match app::widget::panel::conversation(&state, &channel, v, q.before.map(MessageId)).await {
             Ok(Some(c)) => axum::Json(json!({"data": c})).into_response(),
             Ok(None) => app_error_json(&AppError::not_found("conversation for this visitor")),
             Err(e) => app_error_json(&e),

@@ -41,8 +41,9 @@ pub async fn events(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let Some(visitor) = q.visitor.as_deref().filter(|v| !v.is_empty()) else {
-        return app_error_json(&AppError::invalid("visitor", "is required"));
+    let visitor = match q.visitor() {
+        Ok(v) => v,
+        Err(res) => return res,
     };
     // Subscribe before the lookup: a reply committed in between is on the
     // stream rather than lost between the two.

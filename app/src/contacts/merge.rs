@@ -43,21 +43,18 @@ pub async fn merge_in(
             .bind(from)
             .fetch_all(&mut *conn)
             .await?;
-    sqlx::query("UPDATE conversations SET contact_id = ? WHERE contact_id = ?")
-        .bind(into)
-        .bind(from)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE messages SET sender_contact_id = ? WHERE sender_contact_id = ?")
-        .bind(into)
-        .bind(from)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE contact_identities SET contact_id = ? WHERE contact_id = ?")
-        .bind(into)
-        .bind(from)
-        .execute(&mut *conn)
-        .await?;
+    // Everything that points at the other record moves over before it is
+    // removed (deleting it would cascade): conversations, the messages it
+    // sent, its kept addresses, and its widget visitors, so a visitor's
+    // chat panel keeps finding its conversation after the merge.
+    for q in [
+        "UPDATE conversations SET contact_id = ? WHERE contact_id = ?",
+        "UPDATE messages SET sender_contact_id = ? WHERE sender_contact_id = ?",
+        "UPDATE contact_identities SET contact_id = ? WHERE contact_id = ?",
+        "UPDATE widget_visitors SET contact_id = ? WHERE contact_id = ?",
+    ] {
+        sqlx::query(q).bind(into).bind(from).execute(&mut *conn).await?;
+    }
     // Removed before its email and phone move, which frees the unique
     // indexes those values sit in.
     sqlx::query("DELETE FROM contacts WHERE id = ? AND workspace_id = ?")

@@ -40,12 +40,7 @@ pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid:
             sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = ?").bind(mid).fetch_one(&mut *tx).await?;
         let channel = crate::channels::server::get(&mut tx, who.workspace_id, chosen.unwrap_or(row.channel_id)).await?;
         let next = outbound::initial(&channel);
-        sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-            .bind(next.status)
-            .bind(&next.failure_reason)
-            .bind(mid)
-            .execute(&mut *tx)
-            .await?;
+        write_status(&mut tx, mid, next.status, next.failure_reason.as_deref()).await?;
         "retrying delivery"
     };
     let message = get(&mut tx, mid).await?;
@@ -57,6 +52,22 @@ pub async fn retry(db: &Db, hub: &Hub, who: &Principal, id: ConversationId, mid:
     Ok(message)
 }
 
+/// Sets a message's delivery status and its reason (none unless failed).
+async fn write_status(
+    conn: &mut SqliteConnection,
+    mid: MessageId,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
+        .bind(status)
+        .bind(reason)
+        .bind(mid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records a provider's report on a reply and publishes it.
 pub async fn set_delivery(
     db: &Db,
@@ -66,12 +77,7 @@ pub async fn set_delivery(
     reason: Option<&str>,
 ) -> AppResult<Message> {
     let mut tx = db.write().await?;
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(status)
-        .bind(reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
+    write_status(&mut tx, mid, status, reason).await?;
     let (ws,): (crate::ids::WorkspaceId,) = sqlx::query_as(
         "SELECT c.workspace_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
     )
@@ -168,11 +174,6 @@ pub async fn advance_in(
     if !now.may_become(status) {
         return Ok(None);
     }
-    sqlx::query("UPDATE messages SET delivery_status = ?, failure_reason = ? WHERE id = ?")
-        .bind(status)
-        .bind(reason)
-        .bind(mid)
-        .execute(&mut *tx)
-        .await?;
+    write_status(&mut *tx, mid, status, reason).await?;
     Ok(Some(ws))
 }

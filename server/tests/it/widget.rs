@@ -335,3 +335,28 @@ async fn the_panel_page_may_be_framed_by_the_allowed_origins_only() {
     let req = Request::builder().uri("/widget/no-such-token/panel").body(Body::empty()).unwrap();
     assert_eq!(w.t.send(req).await.status.as_u16(), 404);
 }
+
+#[tokio::test]
+async fn a_visitor_merged_into_a_known_contact_keeps_their_chat() {
+    let w = widget_app(json!({"allowedOrigins": [SHOP]})).await;
+    let first = w.json(Some(SHOP), "198.51.100.3", json!({"message": "Hi, it's Ada from the shop"})).await;
+    let visitor = first.data(201)["visitorToken"].as_str().unwrap().to_string();
+    let chat = first.data(201)["conversation"]["id"].as_i64().unwrap();
+    let mail = w.t.create_conversation(&w.admin, None, "ada@example.com", "Order 1234").await;
+    let contact_of = |id: i64| {
+        let t = &w.t;
+        let key = w.admin.clone();
+        async move { t.get(&format!("/api/v1/conversations/{id}"), &key).await.data(200)["contactId"].clone() }
+    };
+    let ada = contact_of(mail["id"].as_i64().unwrap()).await;
+    let anonymous = contact_of(chat).await;
+    w.t.post(&format!("/api/v1/contacts/{ada}/merge"), &w.admin, json!({"contactId": anonymous})).await.data(200);
+
+    // The visitor's panel still reads its thread, and their next message
+    // joins the same conversation, now on the one contact.
+    let thread = w.get(&format!("conversation?visitor={visitor}"), Some(SHOP)).await;
+    assert_eq!(thread.data(200)["id"], chat);
+    let again = w.json(Some(SHOP), "198.51.100.3", json!({"message": "Any news?", "visitor": visitor})).await;
+    assert_eq!(again.data(201)["conversation"]["id"], chat);
+    assert_eq!(contact_of(chat).await, ada);
+}
