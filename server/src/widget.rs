@@ -201,7 +201,7 @@ fn refused_text(r: &Refused) -> String {
 }
 
 /// Looks up the channel and checks a script's origin for the GET endpoints.
-pub(crate) async fn for_script(
+async fn for_script(
     state: &AppState,
     token: &str,
     headers: &HeaderMap,
@@ -254,13 +254,23 @@ pub struct ThreadQuery {
     pub before: Option<i64>,
 }
 
-impl ThreadQuery {
-    /// The visitor token, required by the thread and its live stream.
-    pub(crate) fn visitor(&self) -> Result<&str, Response> {
-        self.visitor
-            .as_deref()
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| app_error_json(&AppError::invalid("visitor", "is required")))
+/// The widget channel and visitor token of a visitor's read (the thread or
+/// its live stream): the script's origin checked, `visitor` required. An
+/// `Err` is the answer to send as it is.
+pub(crate) async fn for_visitor<'q>(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    q: &'q ThreadQuery,
+) -> Result<(app::channels::server::ChannelRow, &'q str), Response> {
+    let (channel, _) = for_script(state, token, headers).await?;
+    match q.visitor.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Ok((channel, v)),
+        None => {
+            let mut res = app_error_json(&AppError::invalid("visitor", "is required"));
+            cors(&mut res, origin(headers));
+            Err(res)
+        }
     }
 }
 
@@ -271,17 +281,14 @@ pub async fn conversation(
     Query(q): Query<ThreadQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (channel, _) = match for_script(&state, &token, &headers).await {
+    let (channel, visitor) = match for_visitor(&state, &token, &headers, &q).await {
         Ok(found) => found,
         Err(res) => return res,
     };
-    let mut res = match q.visitor() {
-        Err(res) => res,
-        Ok(v) => match app::widget::panel::conversation(&state, &channel, v, q.before.map(MessageId)).await {
-            Ok(Some(c)) => axum::Json(json!({"data": c})).into_response(),
-            Ok(None) => app_error_json(&AppError::not_found("conversation for this visitor")),
-            Err(e) => app_error_json(&e),
-        },
+    let mut res = match app::widget::panel::conversation(&state, &channel, visitor, q.before.map(MessageId)).await {
+        Ok(Some(c)) => axum::Json(json!({"data": c})).into_response(),
+        Ok(None) => app_error_json(&AppError::not_found("conversation for this visitor")),
+        Err(e) => app_error_json(&e),
     };
     cors(&mut res, origin(&headers));
     res

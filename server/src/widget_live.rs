@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::widget::{app_error_json, cors, for_script, origin, ThreadQuery};
+use crate::widget::{app_error_json, cors, for_visitor, origin, ThreadQuery};
 
 /// A comment line this often keeps idle proxies from closing the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
@@ -37,12 +37,8 @@ pub async fn events(
     Query(q): Query<ThreadQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (channel, _) = match for_script(&state, &token, &headers).await {
+    let (channel, visitor) = match for_visitor(&state, &token, &headers, &q).await {
         Ok(found) => found,
-        Err(res) => return res,
-    };
-    let visitor = match q.visitor() {
-        Ok(v) => v,
         Err(res) => return res,
     };
     // Subscribe before the lookup: a reply committed in between is on the
